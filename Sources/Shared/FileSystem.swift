@@ -1,0 +1,84 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Why a file could not be read.
+public struct FileError: Error, Equatable, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable { case notFound, unreadable }
+    public var path: String
+    public var kind: Kind
+    public var detail: String
+    public init(path: String, kind: Kind, detail: String) {
+        self.path = path
+        self.kind = kind
+        self.detail = detail
+    }
+    public var description: String { "\(path): \(detail)" }
+}
+
+/// File reading, passed in so tests can use an in-memory tree.
+public protocol FileSystem: AnyObject {
+    func read(_ path: String) throws -> [UInt8]
+    func exists(_ path: String) -> Bool
+}
+
+extension FileSystem {
+    /// The file as UTF-8 text.
+    public func readText(_ path: String) throws -> String {
+        String(decoding: try read(path), as: UTF8.self)
+    }
+}
+
+/// The real file system.
+public final class LocalFileSystem: FileSystem, @unchecked Sendable {
+    public init() {}
+
+    public func read(_ path: String) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            let e = errno
+            throw FileError(path: path, kind: e == ENOENT ? .notFound : .unreadable, detail: String(cString: strerror(e)))
+        }
+        defer { close(fd) }
+        return try readAll(fd: fd, path: path)
+    }
+
+    public func exists(_ path: String) -> Bool {
+        access(path, F_OK) == 0
+    }
+}
+
+/// Reads a file descriptor to its end.
+public func readAll(fd: Int32, path: String = "<stdin>") throws -> [UInt8] {
+    var result: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n < 0 {
+            if errno == EINTR { continue }
+            throw FileError(path: path, kind: .unreadable, detail: String(cString: strerror(errno)))
+        }
+        if n == 0 { break }
+        result.append(contentsOf: chunk[0..<n])
+    }
+    return result
+}
+
+/// An in-memory file tree for tests.
+public final class MemoryFileSystem: FileSystem, @unchecked Sendable {
+    public var files: [String: [UInt8]]
+    public var unreadable: Set<String> = []
+    public init(_ files: [String: String] = [:]) {
+        self.files = files.mapValues { Array($0.utf8) }
+    }
+    public func read(_ path: String) throws -> [UInt8] {
+        if unreadable.contains(path) { throw FileError(path: path, kind: .unreadable, detail: "Permission denied") }
+        guard let f = files[path] else { throw FileError(path: path, kind: .notFound, detail: "No such file or directory") }
+        return f
+    }
+    public func exists(_ path: String) -> Bool { files[path] != nil || unreadable.contains(path) }
+}

@@ -1,0 +1,67 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Where diagnostics go: stderr as `tool: message`, or one JSON object per line.
+public final class Logger: @unchecked Sendable {
+    public enum Level: Int, Comparable, Sendable {
+        case error = 0, warning, info, debug
+        public static func < (a: Level, b: Level) -> Bool { a.rawValue < b.rawValue }
+        var name: String {
+            switch self {
+            case .error: return "error"
+            case .warning: return "warning"
+            case .info: return "info"
+            case .debug: return "debug"
+            }
+        }
+    }
+    public enum Format: String, Sendable { case text, json }
+
+    public let tool: String
+    public var level: Level
+    public var format: Format
+    /// Receives each finished line (with its newline); stderr unless replaced.
+    public var sink: (String) -> Void
+    /// Seconds since the epoch, for JSON log lines.
+    public var clock: () -> Double
+
+    public init(tool: String, level: Level = .info, format: Format = .text,
+                sink: ((String) -> Void)? = nil, clock: (() -> Double)? = nil) {
+        self.tool = tool
+        self.level = level
+        self.format = format
+        self.sink = sink ?? { line in
+            var s = line
+            s.withUTF8 { buf in _ = fwrite(buf.baseAddress, 1, buf.count, stderr) }
+            fflush(stderr)
+        }
+        self.clock = clock ?? { SystemTime().now() }
+    }
+
+    public func error(_ message: String, fields: [(String, JSON)] = []) { log(.error, message, fields) }
+    public func warning(_ message: String, fields: [(String, JSON)] = []) { log(.warning, message, fields) }
+    public func info(_ message: String, fields: [(String, JSON)] = []) { log(.info, message, fields) }
+    public func debug(_ message: String, fields: [(String, JSON)] = []) { log(.debug, message, fields) }
+
+    public func log(_ level: Level, _ message: String, _ fields: [(String, JSON)] = []) {
+        guard level <= self.level else { return }
+        switch format {
+        case .text:
+            let prefix = level == .warning ? "warning: " : ""
+            sink("\(tool): \(prefix)\(message)\n")
+        case .json:
+            var obj = JSONObject()
+            obj["time"] = .double(clock())
+            obj["level"] = .string(level.name)
+            obj["tool"] = .string(tool)
+            obj["message"] = .string(message)
+            for (k, v) in fields { obj[k] = v }
+            sink(JSON.object(obj).serialized() + "\n")
+        }
+    }
+}

@@ -1,0 +1,8 @@
+import ArgumentParser
+import Shared
+
+struct Tool: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "sqs-receive", version: "0.1.0")
+    func run() throws {}
+}
+Tool.main()

@@ -23,7 +23,8 @@ let package = Package(
                        providers: [.apt(["libjansson-dev"]), .brew(["jansson"])]),
         // One-to-one wrappers for the variadic and macro parts of those APIs.
         .target(name: "CShim", dependencies: ["CCurl", "CJansson"]),
-        .target(name: "Shared", dependencies: ["CCurl", "CCrypto", "CJansson", "CShim"],
+        .target(name: "Shared", dependencies: ["CCurl", "CCrypto", "CJansson", "CShim",
+                                        .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 swiftSettings: [.swiftLanguageMode(.v5)]),
         .executableTarget(name: "sqs-receive", dependencies: ["Shared", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: [.swiftLanguageMode(.v5)]),

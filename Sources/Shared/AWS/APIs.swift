@@ -50,3 +50,11 @@ public struct DescribeServicesResult: Sendable, Equatable {
         self.failures = failures
     }
 }
+
+/// Builds the real (or fake) AWS clients for a tool run, once flags and environment are known.
+public protocol AWSClientFactory: AnyObject {
+    /// An SQS client; the queue URL, when known, lets the region be inferred from its host.
+    func sqs(queueUrl: String?) throws -> SQSAPI
+    /// An ECS client; `queueUrl` (e.g. from a document's message) is only a region hint.
+    func ecs(queueUrl: String?) throws -> ECSAPI
+}

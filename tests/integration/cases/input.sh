@@ -1,0 +1,117 @@
+# Messages the worker cannot deploy, an `aws ecs describe-task-definition` body, and
+# an empty queue. An unusable message stays in the queue for its redrive policy, and
+# the service is never touched.
+# shellcheck shell=sh disable=SC2154 # rc, ms, Q, MID, BEFORE come from lib.sh
+
+# given_body BODY_FILE [setup.py send options]: queue $N, service $N, one message.
+given_body() {
+	f=$1
+	shift
+	queue "$N"
+	service default "$N"
+	setup send --queue-url "$Q" --body-file "$f" "$@"
+	MID=$REPLY
+	export SQS_URL="$Q"
+	BEFORE=$(svc default "$N" taskDefinition) || fail "service $N: no taskDefinition"
+}
+
+case_body_not_json() {
+	printf '{"family": "%s", "containerDefinitions": [\n' "$N" >body.txt
+	given_body body.txt --service "$N"
+	worker w
+	expect_rc w 65
+	expect_stderr w "^sqs-receive: .*$MID"
+	expect_stderr w '^ecs-deployment: message left in the queue'
+	expect_count "$Q" 1 "after a body that is not JSON"
+	expect_unchanged default "$N" "$BEFORE"
+}
+
+case_describe_output_body() {
+	cat >body.json <<EOF
+{
+  "taskDefinition": {
+    "taskDefinitionArn": "arn:aws:ecs:us-east-1:123456789012:task-definition/$N:7",
+    "containerDefinitions": [
+      {"name": "web", "image": "example/web:2", "cpu": 0, "memory": 128, "essential": true,
+       "portMappings": [], "environment": [{"name": "MODE", "value": "demo"}], "mountPoints": [], "volumesFrom": []}
+    ],
+    "family": "$N",
+    "revision": 7,
+    "volumes": [],
+    "status": "ACTIVE",
+    "requiresAttributes": [{"name": "com.amazonaws.ecs.capability.docker-remote-api.1.18"}],
+    "placementConstraints": [],
+    "compatibilities": ["EXTERNAL", "EC2"],
+    "registeredAt": "2024-05-01T10:00:00.000000+00:00",
+    "registeredBy": "arn:aws:iam::123456789012:user/someone"
+  }
+}
+EOF
+	given_body body.json --service "$N"
+	worker w
+	expect_rc w 0
+	expect_doc w result.status succeeded
+	# Exactly the read-only fields are dropped; the rest passes through untouched.
+	for field in taskDefinitionArn revision status requiresAttributes compatibilities registeredAt registeredBy; do
+		if q w.out "taskDefinition.$field" >/dev/null; then fail "taskDefinition.$field was not dropped"; fi
+		expect_stderr w "$field"
+	done
+	expect_doc w taskDefinition.family "$N"
+	expect_doc w taskDefinition.containerDefinitions.0.environment '[{"name":"MODE","value":"demo"}]'
+	expect_doc w taskDefinition.placementConstraints '[]'
+	expect_count "$Q" 0 "after a success"
+	expect_service default "$N" taskDefinition "$(q w.out taskDefinitionArn)"
+}
+
+case_no_service_attribute() {
+	taskdef "$N" "$(image 2)" >td.json
+	given_body td.json
+	worker w
+	expect_rc w 65
+	expect_stderr w "service"
+	expect_stderr w "$MID"
+	expect_count "$Q" 1 "after a message without a service"
+	expect_unchanged default "$N" "$BEFORE"
+}
+
+case_unknown_service() {
+	taskdef "$N" "$(image 2)" >td.json
+	given_body td.json --service "$N-nowhere"
+	worker w
+	expect_rc w 65
+	expect_stderr w 'ServiceNotFound|service not found'
+	expect_count "$Q" 1 "after a message for an unknown service"
+	expect_unchanged default "$N" "$BEFORE"
+}
+
+case_unknown_cluster() {
+	taskdef "$N" "$(image 2)" >td.json
+	given_body td.json --service "$N" --cluster "$N-nowhere"
+	worker w
+	expect_rc w 65
+	expect_stderr w 'ClusterNotFound|cluster not found'
+	expect_count "$Q" 1 "after a message for an unknown cluster"
+	expect_unchanged default "$N" "$BEFORE"
+}
+
+case_rejected_definition() {
+	# ECS requires an image for every container.
+	printf '{"family": "%s", "containerDefinitions": [{"name": "web", "essential": true, "memory": 128}]}\n' "$N" >td.json
+	given_body td.json --service "$N"
+	worker w
+	expect_rc w 65
+	expect_stderr w '^ecs-register: .*(ClientException|InvalidParameter).*[Ii]mage'
+	expect_count "$Q" 1 "after a definition ECS rejects"
+	expect_unchanged default "$N" "$BEFORE"
+}
+
+case_empty_queue() {
+	queue "$N"
+	export SQS_URL="$Q"
+	worker w --wait-seconds 2
+	expect_rc w 0
+	[ ! -s w.out ] || fail "stdout is not empty on an empty queue"
+	# One long poll of at most 2 seconds, then nothing to do.
+	record "empty queue, --wait-seconds 2: status $rc after ${ms}ms"
+	expect_lt "wall time in ms with --wait-seconds 2" "$ms" 8000
+}

@@ -1,0 +1,55 @@
+# --watch: a long-running worker deploys message after message, and stops cleanly on
+# SIGTERM without deleting the message it was working on.
+# shellcheck shell=sh disable=SC2154 # Q comes from lib.sh
+
+lines() { if [ -f "$1" ]; then wc -l <"$1" | tr -d ' '; else echo 0; fi; }
+has_lines() { [ "$(lines "$1")" -ge "$2" ]; }
+on_revision() { [ "$(svc "$1" "$2" taskDefinition)" != "$3" ]; }
+
+case_watch_and_sigterm() {
+	queue "$N"
+	for s in a b c; do service default "$N-$s"; done
+	before_c=$(svc default "$N-c" taskDefinition) || fail "no taskDefinition"
+	for s in a b; do
+		taskdef "$N-$s" "$(image 2)" >"td-$s.json"
+		send "$Q" "$N-$s" "td-$s.json"
+	done
+	note "\$ ecs-deployment --watch (in the background)"
+	# A simple command run in the background, so that $! is the worker itself.
+	env HOME="$IT_WORK/home-deployer" AWS_CONFIG_FILE="$IT_WORK/home-deployer/.aws/config" \
+		AWS_SHARED_CREDENTIALS_FILE="$IT_WORK/home-deployer/.aws/credentials" \
+		AWS_ENDPOINT_URL="$IT_ENDPOINT" SQS_URL="$Q" ECS_TIMEOUT=120 \
+		sh "$IT_ROOT/scripts/ecs-deployment" --watch --wait-seconds 1 >w.out 2>w.err </dev/null &
+	pid=$!
+	wait_until 60 "two deployments by the watching worker" has_lines w.out 2
+	for i in 0 1; do
+		expect_doc w result.status succeeded "$i"
+	done
+	expect_count "$Q" 0 "after two deployments"
+
+	taskdef "$N-c" "$(image slow)" >td-c.json
+	send "$Q" "$N-c" td-c.json
+	# Once the service moves to the new revision, ecs-wait is watching the rollout.
+	wait_until 30 "deployment of $N-c started" on_revision default "$N-c" "$before_c"
+	sleep 1
+	kill -TERM "$pid"
+	stopped=0
+	i=0
+	while [ "$i" -lt 40 ]; do
+		if ! kill -0 "$pid" 2>/dev/null; then stopped=1; break; fi
+		sleep 0.25
+		i=$((i + 1))
+	done
+	if [ "$stopped" -eq 0 ]; then
+		kill -KILL "$pid" 2>/dev/null
+		fail "the worker did not stop within 10s of SIGTERM"
+	fi
+	wait "$pid"
+	rc=$?
+	sed 's/^/   err: /' w.err >&2
+	sed 's/^/   out: /' w.out >&2
+	expect_eq "exit status after SIGTERM" "$rc" 0
+	expect_stderr w '^ecs-deployment: stopped'
+	# The outcome of the interrupted deployment is unknown: its message stays.
+	expect_count "$Q" 1 "after SIGTERM during a deployment"
+}

@@ -79,7 +79,7 @@ case_unknown_service() {
 	given_body td.json --service "$N-nowhere"
 	worker w
 	expect_rc w 65
-	expect_stderr w 'ServiceNotFound|service not found'
+	expect_stderr w 'ServiceNotFound|not found'
 	expect_count "$Q" 1 "after a message for an unknown service"
 	expect_unchanged default "$N" "$BEFORE"
 }
@@ -89,7 +89,7 @@ case_unknown_cluster() {
 	given_body td.json --service "$N" --cluster "$N-nowhere"
 	worker w
 	expect_rc w 65
-	expect_stderr w 'ClusterNotFound|cluster not found'
+	expect_stderr w 'ClusterNotFound|not found'
 	expect_count "$Q" 1 "after a message for an unknown cluster"
 	expect_unchanged default "$N" "$BEFORE"
 }

@@ -16,6 +16,19 @@ import Testing
         #expect(policy.backoffDelay(attempt: 9, random: 0.5) == 0.5)
     }
 
+    @Test func maxAttemptsFromTheEnvironment() throws {
+        #expect(try RetryPolicy.standard(environment: Environment()) == .standard)
+        #expect(try RetryPolicy.standard(environment: Environment(["AWS_MAX_ATTEMPTS": "7"])).maxAttempts == 7)
+        #expect(try RetryPolicy.standard(environment: Environment(["AWS_MAX_ATTEMPTS": ""])).maxAttempts == 3)
+        for bad in ["0", "-2", "many"] {
+            let error = try #require(throws: SimpleToolError.self) {
+                try RetryPolicy.standard(environment: Environment(["AWS_MAX_ATTEMPTS": bad]))
+            }
+            #expect(error.exitStatus == .config)
+            #expect(error.message == "AWS_MAX_ATTEMPTS must be a positive integer, not '\(bad)'")
+        }
+    }
+
     @Test func throttlingThenSuccessRetriesOnceAfterTheBackoff() throws {
         let transport = ScriptedTransport([ScriptedTransport.Step.awsError(400, "ThrottlingException"),
                                            .ok(#"{"taskArns":["a"]}"#)])

@@ -16,6 +16,15 @@ public struct RetryPolicy: Sendable, Equatable {
     /// Three attempts, full jitter over 1 s, 2 s, 4 s, ... capped at 20 s (botocore `retries/standard.py`).
     public static let standard = RetryPolicy()
 
+    /// Standard mode with AWS_MAX_ATTEMPTS applied when it is set, as the SDKs read it.
+    public static func standard(environment: Environment) throws -> RetryPolicy {
+        guard let text = environment.nonEmpty("AWS_MAX_ATTEMPTS") else { return .standard }
+        guard let n = Int(text), n >= 1 else {
+            throw SimpleToolError(.config, "AWS_MAX_ATTEMPTS must be a positive integer, not '\(text)'")
+        }
+        return RetryPolicy(maxAttempts: n)
+    }
+
     /// The wait after failed attempt `attempt` (1-based): random * min(base * 2^(attempt-1), cap).
     public func backoffDelay(attempt: Int, random: Double) -> Double {
         let exponent = max(0, min(attempt - 1, 62))

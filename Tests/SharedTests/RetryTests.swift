@@ -161,6 +161,17 @@ import Testing
         #expect(error.exitStatus.rawValue == 124)
     }
 
+    @Test func connectTimeoutWellBeforeTheDeadlineIsRetried() throws {
+        let time = ManualTime(1_000)
+        let transport = ScriptedTransport([.failure(TransportError(kind: .timeout, url: "u", detail: "curl error 28")), .ok()])
+        transport.onSend = { req in time.current += req.connectTimeout }
+        let client = TestAWS.client(.ecs, transport, time: time)
+        client.deadline = time.current + 20
+        _ = try client.call("DescribeServices", [:])
+        #expect(transport.requests.count == 2)
+        #expect(transport.requests[0].timeout == 20)
+    }
+
     @Test func retryableClassification() {
         let policy = RetryPolicy.standard
         func error(_ status: Int?, _ code: String?) -> AWSError {

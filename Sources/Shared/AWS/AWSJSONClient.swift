@@ -91,6 +91,7 @@ public final class AWSJSONClient: @unchecked Sendable {
             attempt += 1
             let start = time.now()
             var perAttempt = max(requestTimeout, timeout ?? 0)
+            var limitedByDeadline = false
             if let deadline {
                 let remaining = deadline - start
                 if remaining <= 0 {
@@ -101,6 +102,7 @@ public final class AWSJSONClient: @unchecked Sendable {
                     throw AWSError.timedOut(service: service.name, operation: operation,
                                             detail: "the deadline had passed before the call")
                 }
+                limitedByDeadline = remaining < perAttempt
                 perAttempt = min(perAttempt, remaining)
             }
             let creds = try credentials.credentials(now: start)
@@ -119,8 +121,9 @@ public final class AWSJSONClient: @unchecked Sendable {
                 error = AWSError.decode(response, service: service.name, operation: operation)
             } catch let e as TransportError {
                 error = AWSError.transport(e, service: service.name, operation: operation)
-                if let deadline, e.kind == .timeout, time.now() >= deadline {
-                    // The attempt was cut short by the caller's deadline, not by the service.
+                // Cut short by the caller's deadline (libcurl may fire a millisecond early), not by a
+                // connect timeout that came before it.
+                if let deadline, e.kind == .timeout, limitedByDeadline, time.now() >= deadline - 0.1 {
                     var timedOut = AWSError.timedOut(service: service.name, operation: operation,
                                                      detail: "the deadline passed while waiting for \(endpoint)")
                     timedOut.attempts = attempt

@@ -123,7 +123,8 @@ public func decide(snapshot: ServiceSnapshot, expectation: WaitExpectation, stop
         let what = failing.count >= expectation.maxFailedTasks
             ? "\(failing.count) tasks of \(ourName) stopped"
             : "\(ours.failedTasks) tasks of \(ourName) failed to start"
-        return final(.failed(what + failureDetail(failing)), explain: failing.isEmpty)
+        // Reasons for failures not yet seen among the stopped tasks are worth one more look.
+        return final(.failed(what + failureDetail(failing)), explain: failing.count < Int(ours.failedTasks))
     }
 
     let daemonNote = view.isDaemon ? " (daemon service on \(view.desiredCount) instances)" : ""

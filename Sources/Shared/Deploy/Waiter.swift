@@ -78,6 +78,9 @@ public final class Waiter {
                     throttled = e.exitStatus == .throttled
                     waiter.logger.warning("\(e.message); still waiting")
                 }
+                if waiter.shouldStop() {
+                    return unknown("interrupted after \(seconds(time.now() - start)) while waiting for")
+                }
                 let remaining = deadline - time.now()
                 if remaining <= 0 {
                     if let e = failure { throw e }

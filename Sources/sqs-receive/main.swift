@@ -14,4 +14,4 @@ struct Tool: ParsableCommand {
     }
 }
 
-Tool.main()
+Tool.runAsTool()

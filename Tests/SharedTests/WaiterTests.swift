@@ -160,6 +160,18 @@ private func frame(_ service: JSON?, _ stopped: [JSON] = []) -> FakeECS.Frame { 
         #expect(time.current == Fixture.epoch + 40)
     }
 
+    @Test func aCallCutShortByTheDeadlineIsATimeout() throws {
+        ecs.frames = [frame(service(1, pending: 1))]
+        ecs.errors["DescribeServices"] = [FakeAWSError(.unavailable, "ecs DescribeServices: cannot connect"),
+                                          FakeAWSError(.unavailable, "ecs DescribeServices: cannot connect"),
+                                          FakeAWSError(.timedOut, "ecs DescribeServices: timed out before an answer")]
+        let r = try wait(timeout: 3)
+        #expect(r.status == .timedOut)
+        #expect(r.reason == "timed out after 3s waiting for deployment ecs-svc/8 (web:8) of service web; the outcome is unknown and the deployment may still finish")
+        #expect(r.counts == nil)
+        #expect(time.sleeps == [1, 2])
+    }
+
     @Test func accessDeniedEndsTheWaitAtOnce() throws {
         ecs.errors["DescribeServices"] = [FakeAWSError(.noPermission, "AccessDeniedException: not authorized to perform ecs:DescribeServices")]
         #expect(throws: FakeAWSError(.noPermission, "AccessDeniedException: not authorized to perform ecs:DescribeServices")) {

@@ -72,8 +72,9 @@ public final class Waiter {
                     case .rolledBack(let s): return result(.rolledBack, s, decision)
                     case .superseded(let s): return result(.superseded, s, decision)
                     }
-                } catch let e as ToolError where e.exitStatus == .throttled || e.exitStatus == .unavailable {
-                    // The client already retried; a long wait should outlast a passing outage.
+                } catch let e as ToolError where [.throttled, .unavailable, .timedOut].contains(e.exitStatus) {
+                    // The client already retried; a long wait should outlast a passing outage. A call cut
+                    // short by the deadline (timedOut) just means the wait is over.
                     failure = e
                     throttled = e.exitStatus == .throttled
                     waiter.logger.warning("\(e.message); still waiting")
@@ -83,7 +84,7 @@ public final class Waiter {
                 }
                 let remaining = deadline - time.now()
                 if remaining <= 0 {
-                    if let e = failure { throw e }
+                    if let e = failure, e.exitStatus != .timedOut { throw e }
                     return unknown("timed out after \(seconds(time.now() - start)) waiting for")
                 }
                 time.sleep(pollDelay(attempt: attempt, remaining: remaining, throttled: throttled))
@@ -110,6 +111,7 @@ public final class Waiter {
             for line in progressLines(previous: previous, current: snapshot, expectation: expectation) {
                 waiter.logger.info(line)
             }
+            waiter.logger.debug("poll \(attempt): \(decision.outcome.text)")
             previous = snapshot
             last = decision
             return decision

@@ -102,7 +102,7 @@ enum TestAWS {
         #expect(req.body == Array(#"{"cluster":"prod","services":["web"]}"#.utf8))
         #expect(req.header("Content-Type") == "application/x-amz-json-1.1")
         #expect(req.header("X-Amz-Target") == "AmazonEC2ContainerServiceV20141113.DescribeServices")
-        #expect(req.header("User-Agent") == "ecs-deployment/0.1.0")
+        #expect(req.header("User-Agent") == "ecs-deployment/\(Version.string)")
         #expect(req.header("Host") == "ecs.us-east-1.amazonaws.com")
         #expect(req.header("X-Amz-Date") == "20231114T221320Z")
         #expect(req.header("X-Amz-Security-Token") == "session-token-secret")

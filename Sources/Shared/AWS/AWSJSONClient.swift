@@ -40,7 +40,7 @@ public final class AWSJSONClient: @unchecked Sendable {
     /// Shared by every call of this client, as in the SDKs.
     public let quota: RetryQuota
 
-    public static let defaultUserAgent = "ecs-deployment/0.1.0"
+    public static let defaultUserAgent = "ecs-deployment/\(Version.string)"
 
     public init(service: AWSServiceSpec, region: String, endpoint: String, credentials: CredentialProvider,
                 transport: HTTPTransport, time: TimeSource, random: RandomSource, logger: Logger? = nil,

@@ -15,6 +15,10 @@ CURLcode cshim_easy_setopt_write_function(CURL *handle, CURLoption option, cshim
 CURLcode cshim_easy_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }
+CURLcode cshim_easy_setopt_off_t(CURL *handle, CURLoption option, curl_off_t value) {
+    return curl_easy_setopt(handle, option, value);
+}
+CURLcode cshim_global_init_all(void) { return curl_global_init(CURL_GLOBAL_ALL); }
 int cshim_json_type(const json_t *json) { return (int)json_typeof(json); }
 long long cshim_json_integer_value(const json_t *json) { return (long long)json_integer_value(json); }
 int cshim_json_error_position(const json_error_t *error) { return error->position; }

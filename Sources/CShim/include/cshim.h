@@ -14,6 +14,10 @@ CURLcode cshim_easy_setopt_string(CURL *handle, CURLoption option, const char *v
 CURLcode cshim_easy_setopt_pointer(CURL *handle, CURLoption option, void *value);
 CURLcode cshim_easy_setopt_write_function(CURL *handle, CURLoption option, cshim_write_cb fn);
 CURLcode cshim_easy_getinfo_long(CURL *handle, CURLINFO info, long *value);
+/// Options of type curl_off_t (CURLOPT_POSTFIELDSIZE_LARGE, ...).
+CURLcode cshim_easy_setopt_off_t(CURL *handle, CURLoption option, curl_off_t value);
+/// curl_global_init(CURL_GLOBAL_ALL): the flag is a macro of macros.
+CURLcode cshim_global_init_all(void);
 
 /// JSON_OBJECT, JSON_ARRAY, ... of a non-null json_t.
 int cshim_json_type(const json_t *json);

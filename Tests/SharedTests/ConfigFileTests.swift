@@ -1,0 +1,249 @@
+import Testing
+import Glibc
+@testable import Shared
+
+@Suite struct ConfigFileTests {
+    static let home = "/home/dev"
+    static let configPath = "/home/dev/.aws/config"
+    static let credentialsPath = "/home/dev/.aws/credentials"
+
+    func load(config: String? = nil, credentials: String? = nil, env extra: [String: String] = [:],
+              profileFlag: String? = nil) throws -> SharedConfig {
+        var files: [String: String] = [:]
+        if let config { files[Self.configPath] = config }
+        if let credentials { files[Self.credentialsPath] = credentials }
+        var env = Environment(["HOME": Self.home])
+        for (k, v) in extra { env[k] = v }
+        return try SharedConfig.load(profileFlag: profileFlag, env: env, fs: MemoryFileSystem(files))
+    }
+
+    @Test func profileSectionsInConfigVersusCredentials() throws {
+        let config = """
+        [default]
+        region = eu-west-1
+        [profile prod]
+        region = us-east-2
+        role_arn = arn:aws:iam::123456789012:role/deploy
+        [staging]
+        region = ap-south-1
+        [profile   spaced  ]
+        region = sa-east-1
+        """
+        let credentials = """
+        [default]
+        aws_access_key_id = AKIDDEFAULT
+        [prod]
+        aws_access_key_id = AKIDPROD
+        [profile odd]
+        aws_access_key_id = AKIDODD
+        """
+        let c = try load(config: config, credentials: credentials)
+        #expect(c.profiles["default"]?["region"] == "eu-west-1")
+        #expect(c.profiles["default"]?["aws_access_key_id"] == "AKIDDEFAULT")
+        #expect(c.profiles["prod"]?["region"] == "us-east-2")
+        #expect(c.profiles["prod"]?["aws_access_key_id"] == "AKIDPROD")
+        #expect(c.profiles["prod"]?.origin["aws_access_key_id"] == Self.credentialsPath)
+        #expect(c.profiles["prod"]?.origin["region"] == Self.configPath)
+        // `[staging]` without `profile ` is not a profile in the config file.
+        #expect(c.profiles["staging"] == nil)
+        #expect(c.profiles["spaced"]?["region"] == "sa-east-1")
+        // In the credentials file the section name is the profile name, prefix and all.
+        #expect(c.profiles["profile odd"]?["aws_access_key_id"] == "AKIDODD")
+        #expect(c.profileName == "default")
+        #expect(!c.profileExplicit)
+    }
+
+    @Test func profileDefaultFormIsAcceptedAndWinsOverPlainDefault() throws {
+        let c = try load(config: "[profile default]\nregion = us-west-2\n[default]\nregion = eu-north-1\noutput = json\n")
+        #expect(c.profile?["region"] == "us-west-2")
+        #expect(c.profile?["output"] == "json")
+        let only = try load(config: "[profile default]\nregion = us-west-1\n")
+        #expect(only.profile?["region"] == "us-west-1")
+    }
+
+    @Test func credentialsFileWinsOverConfigFile() throws {
+        let c = try load(config: "[profile a]\naws_access_key_id = FROMCONFIG\nregion = eu-west-3\n",
+                         credentials: "[a]\naws_access_key_id = FROMCREDS\n")
+        #expect(c.profiles["a"]?["aws_access_key_id"] == "FROMCREDS")
+        #expect(c.profiles["a"]?["region"] == "eu-west-3")
+    }
+
+    @Test func commentsAndOddSpacing() throws {
+        let text = """
+        # a comment
+        ; another comment
+           # an indented comment
+        [default]   # comment after a header
+        region=eu-west-1
+          output   =    json    ; trailing comment
+        key_with_hash = abc#def
+        key_with_semicolon = abc;def
+        tabbed\t=\tvalue\t# comment
+        Mixed_Case_Key = Value Kept
+        empty_value =
+        role_arn = arn:aws:iam::123456789012:role/x
+        colon_key: colon value
+        not a setting line
+        """
+        let s = try #require(ConfigFile.parse(text)["default"])
+        #expect(s.values["region"] == "eu-west-1")
+        #expect(s.values["output"] == "json")
+        #expect(s.values["key_with_hash"] == "abc#def")
+        #expect(s.values["key_with_semicolon"] == "abc;def")
+        #expect(s.values["tabbed"] == "value")
+        // configparser lowercases keys and keeps the value's case.
+        #expect(s.values["mixed_case_key"] == "Value Kept")
+        #expect(s.values["Mixed_Case_Key"] == nil)
+        #expect(s.values["empty_value"] == "")
+        #expect(s.values["role_arn"] == "arn:aws:iam::123456789012:role/x")
+        #expect(s.values["colon_key"] == "colon value")
+        #expect(s.values.count == 9)
+    }
+
+    @Test func crlfLineEndings() throws {
+        let s = try #require(ConfigFile.parse("[default]\r\nregion = eu-west-1\r\noutput = text\r\n")["default"])
+        #expect(s.values == ["region": "eu-west-1", "output": "text"])
+    }
+
+    @Test func nestedSubsectionsAreToleratedAndKeptApart() throws {
+        let text = """
+        [profile dev]
+        s3 =
+          max_concurrent_requests = 20
+          addressing_style = path
+        region = us-east-1
+        services = local
+        [services local]
+        sqs =
+          endpoint_url = http://127.0.0.1:4566
+        ecs =
+          endpoint_url = http://127.0.0.1:4567
+        """
+        let c = try load(config: text)
+        let dev = try #require(c.profiles["dev"])
+        #expect(dev["region"] == "us-east-1")
+        #expect(dev["max_concurrent_requests"] == nil)
+        #expect(dev.subsections["s3"] == ["max_concurrent_requests": "20", "addressing_style": "path"])
+        #expect(c.services["local"]?["sqs"]?["endpoint_url"] == "http://127.0.0.1:4566")
+        #expect(c.services["local"]?["ecs"]?["endpoint_url"] == "http://127.0.0.1:4567")
+    }
+
+    @Test func laterDuplicateKeysAndSectionsWin() throws {
+        let text = """
+        [default]
+        region = us-east-1
+        output = json
+        region = eu-west-1
+        [profile x]
+        region = a
+        [default]
+        output = text
+        """
+        let c = try load(config: text)
+        #expect(c.profile?["region"] == "eu-west-1")
+        #expect(c.profile?["output"] == "text")
+        #expect(c.profiles["x"]?["region"] == "a")
+    }
+
+    @Test func settingsBeforeAnySectionAreIgnored() throws {
+        let f = ConfigFile.parse("region = us-east-1\n[default]\noutput = json\n")
+        #expect(f.order == ["default"])
+        #expect(f["default"]?.values == ["output": "json"])
+    }
+
+    @Test func missingFilesAreEmpty() throws {
+        let c = try load()
+        #expect(c.profiles.isEmpty)
+        #expect(c.configPath == Self.configPath)
+        #expect(c.credentialsPath == Self.credentialsPath)
+    }
+
+    @Test func unreadableFileIsAConfigurationErrorNamingIt() throws {
+        let fs = MemoryFileSystem([Self.credentialsPath: "[default]\n"])
+        fs.unreadable.insert(Self.configPath)
+        do {
+            _ = try SharedConfig.load(profileFlag: nil, env: Environment(["HOME": Self.home]), fs: fs)
+            Issue.record("expected an error")
+        } catch let e as ToolError {
+            #expect(e.exitStatus == .config)
+            #expect(e.message == "cannot read /home/dev/.aws/config: permission denied")
+        }
+    }
+
+    @Test func unreadableRealFileThroughLocalFileSystem() throws {
+        // A directory where the file should be cannot be read as a file.
+        let dir = try TempDir()
+        try dir.write("config/placeholder", "")
+        let env = Environment(["HOME": dir.path, "AWS_CONFIG_FILE": dir.path + "/config"])
+        do {
+            _ = try SharedConfig.load(profileFlag: nil, env: env, fs: LocalFileSystem())
+            Issue.record("expected an error")
+        } catch let e as ToolError {
+            #expect(e.exitStatus == .config)
+            #expect(e.message.hasPrefix("cannot read \(dir.path)/config: "))
+        }
+    }
+
+    @Test func pathsFromEnvironmentHomeAndDefault() throws {
+        let custom = SharedConfig.paths(env: Environment(["HOME": "/h", "AWS_CONFIG_FILE": "/etc/aws/cfg",
+                                                          "AWS_SHARED_CREDENTIALS_FILE": "~/creds"]))
+        #expect(custom.config == "/etc/aws/cfg")
+        #expect(custom.credentials == "/h/creds")
+        let noHome = SharedConfig.paths(env: Environment([:]))
+        #expect(noHome.config == "/root/.aws/config")
+        #expect(noHome.credentials == "/root/.aws/credentials")
+        let fs = MemoryFileSystem(["/etc/aws/cfg": "[profile p]\nregion = eu-west-2\n"])
+        let c = try SharedConfig.load(profileFlag: "p", env: Environment(["AWS_CONFIG_FILE": "/etc/aws/cfg"]), fs: fs)
+        #expect(c.profile?["region"] == "eu-west-2")
+    }
+
+    @Test func unknownProfileIsAnErrorNamingIt() throws {
+        for (flag, env) in [("ghost", [String: String]()), (nil, ["AWS_PROFILE": "ghost"])] {
+            do {
+                _ = try load(config: "[default]\nregion = eu-west-1\n", env: env, profileFlag: flag)
+                Issue.record("expected an error")
+            } catch let e as ToolError {
+                #expect(e.exitStatus == .config)
+                #expect(e.message == "profile ghost not found in /home/dev/.aws/credentials or /home/dev/.aws/config")
+            }
+        }
+        // The flag wins over AWS_PROFILE.
+        let c = try load(config: "[profile a]\nregion = x-y-1\n", env: ["AWS_PROFILE": "ghost"], profileFlag: "a")
+        #expect(c.profileName == "a")
+        #expect(c.profileExplicit)
+        // A missing default profile is no error.
+        #expect(try load(config: "[profile a]\n").profile == nil)
+    }
+}
+
+/// A scratch directory removed when the value is released.
+final class TempDir {
+    let path: String
+
+    init() throws {
+        var template = Array("/tmp/ecs-deployment-test-XXXXXX".utf8CString)
+        guard let p = mkdtemp(&template) else { throw SimpleToolError(.config, "mkdtemp failed") }
+        path = String(cString: p)
+    }
+
+    deinit {
+        _ = system("rm -rf '\(path)'")
+    }
+
+    /// Writes `text` to `relative` under the directory, creating parent directories.
+    @discardableResult
+    func write(_ relative: String, _ text: String, mode: mode_t = 0o644) throws -> String {
+        let full = path + "/" + relative
+        if let slash = full.lastIndex(of: "/") {
+            _ = system("mkdir -p '\(full[..<slash])'")
+        }
+        let fd = open(full, O_WRONLY | O_CREAT | O_TRUNC, mode)
+        guard fd >= 0 else { throw SimpleToolError(.config, "cannot write \(full)") }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        guard bytes.withUnsafeBytes({ Glibc.write(fd, $0.baseAddress, $0.count) }) == bytes.count else {
+            throw SimpleToolError(.config, "short write to \(full)")
+        }
+        return full
+    }
+}

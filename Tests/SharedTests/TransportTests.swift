@@ -5,6 +5,8 @@ import CCurl
 import Testing
 @testable import Shared
 
+// Tests pass an empty environment so a proxy set around the test run cannot intercept loopback
+// traffic; the first test keeps libcurl's own environment handling in use.
 @Suite struct TransportTests {
     @Test func getRoundTripsTargetHeadersAndBody() throws {
         let server = try LoopbackServer { req in
@@ -30,7 +32,7 @@ import Testing
     @Test func postSendsExactBodyWithoutExpectOrDefaultContentType() throws {
         let server = try LoopbackServer { req in (201, [], req.body.reversed()) }
         defer { server.stop() }
-        let transport = CurlTransport()
+        let transport = CurlTransport(environment: Environment())
         // Large enough that libcurl would add "Expect: 100-continue" on its own.
         let body = (0..<5000).map { UInt8($0 % 251) }
         let response = try transport.send(HTTPRequest(method: "POST", url: server.url + "/",
@@ -50,7 +52,7 @@ import Testing
     @Test func putWithEmptyBodySendsZeroContentLength() throws {
         let server = try LoopbackServer { _ in LoopbackServer.reply(200, "token") }
         defer { server.stop() }
-        let response = try CurlTransport().send(HTTPRequest(
+        let response = try CurlTransport(environment: Environment()).send(HTTPRequest(
             method: "PUT", url: server.url + "/latest/api/token",
             headers: [("X-aws-ec2-metadata-token-ttl-seconds", "21600")]))
         #expect(response.text == "token")
@@ -63,7 +65,7 @@ import Testing
     @Test func otherMethodsAndContentTypePassThrough() throws {
         let server = try LoopbackServer { req in LoopbackServer.reply(200, req.method) }
         defer { server.stop() }
-        let transport = CurlTransport()
+        let transport = CurlTransport(environment: Environment())
         let r1 = try transport.send(HTTPRequest(method: "DELETE", url: server.url + "/x"))
         let r2 = try transport.send(HTTPRequest(method: "POST", url: server.url + "/y",
                                                 headers: [("Content-Type", "application/x-amz-json-1.1")],
@@ -79,7 +81,7 @@ import Testing
     @Test func keepsOneConnectionAcrossRequests() throws {
         let server = try LoopbackServer { req in LoopbackServer.reply(200, req.target) }
         defer { server.stop() }
-        let transport = CurlTransport()
+        let transport = CurlTransport(environment: Environment())
         for i in 1...4 {
             let r = try transport.send(HTTPRequest(method: i % 2 == 0 ? "POST" : "GET", url: server.url + "/\(i)",
                                                    body: i % 2 == 0 ? Array("b\(i)".utf8) : []))
@@ -93,7 +95,7 @@ import Testing
     @Test func headersOfAnInterimResponseAreDropped() throws {
         let server = try LoopbackServer { _ in (200, [("X-Final", "yes")], Array("done".utf8)) }
         defer { server.stop() }
-        let response = try CurlTransport().send(HTTPRequest(
+        let response = try CurlTransport(environment: Environment()).send(HTTPRequest(
             method: "POST", url: server.url + "/", headers: [("Expect", "100-continue")],
             body: Array(repeating: 65, count: 2048)))
         #expect(response.status == 200)
@@ -107,7 +109,7 @@ import Testing
     @Test func errorStatusesAreResponsesNotErrors() throws {
         let server = try LoopbackServer { _ in LoopbackServer.reply(503, "busy") }
         defer { server.stop() }
-        let response = try CurlTransport().send(HTTPRequest(method: "GET", url: server.url + "/"))
+        let response = try CurlTransport(environment: Environment()).send(HTTPRequest(method: "GET", url: server.url + "/"))
         #expect(response.status == 503)
         #expect(response.text == "busy")
     }
@@ -115,7 +117,7 @@ import Testing
     @Test func refusedConnectionIsConnectError() throws {
         let url = "http://127.0.0.1:\(LoopbackServer.closedPort())/"
         do {
-            _ = try CurlTransport().send(HTTPRequest(method: "GET", url: url, connectTimeout: 2, timeout: 2))
+            _ = try CurlTransport(environment: Environment()).send(HTTPRequest(method: "GET", url: url, connectTimeout: 2, timeout: 2))
             Issue.record("expected a transport error")
         } catch let e as TransportError {
             #expect(e.kind == .connect)
@@ -134,7 +136,7 @@ import Testing
         let clock = SystemTime()
         let start = clock.now()
         do {
-            _ = try CurlTransport().send(HTTPRequest(method: "GET", url: server.url + "/", connectTimeout: 1, timeout: 0.3))
+            _ = try CurlTransport(environment: Environment()).send(HTTPRequest(method: "GET", url: server.url + "/", connectTimeout: 1, timeout: 0.3))
             Issue.record("expected a timeout")
         } catch let e as TransportError {
             #expect(e.kind == .timeout)
@@ -148,7 +150,7 @@ import Testing
         let server = try LoopbackServer { _ in (0, [], []) }
         defer { server.stop() }
         do {
-            _ = try CurlTransport().send(HTTPRequest(method: "GET", url: server.url + "/"))
+            _ = try CurlTransport(environment: Environment()).send(HTTPRequest(method: "GET", url: server.url + "/"))
             Issue.record("expected a transport error")
         } catch let e as TransportError {
             #expect(e.kind == .other)
@@ -163,7 +165,7 @@ import Testing
             return fail ? (0, [], []) : LoopbackServer.reply(200, "ok")
         }
         defer { server.stop() }
-        let transport = CurlTransport()
+        let transport = CurlTransport(environment: Environment())
         #expect(throws: TransportError.self) { try transport.send(HTTPRequest(method: "GET", url: server.url + "/")) }
         #expect(try transport.send(HTTPRequest(method: "GET", url: server.url + "/")).text == "ok")
     }

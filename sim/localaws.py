@@ -1,0 +1,391 @@
+#!/usr/bin/env python3
+"""One local AWS endpoint (SQS, ECS, IAM, STS) on 127.0.0.1 for tests and demos.
+
+Moto serves the APIs; ECS calls that concern rollouts pass through moto first (for
+authentication, IAM authorization and validation) and are then answered from the rollout
+simulator in ecssim.py, since moto does not roll out deployments.
+
+Usage:
+  python3 sim/localaws.py --port 0 --ready-file PATH [--auth] [--speed FACTOR]
+                          [--log-file PATH] [--parent-pid PID]
+
+Once the socket accepts connections, PATH is written atomically with the endpoint, the
+region, the account, the role ARN and the access keys of the users deployer, outsider and
+admin. GET /_sim/stats counts API calls per action; POST /_sim/reset-stats clears them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+from collections import Counter
+from typing import Any
+from urllib.parse import parse_qs
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from ecssim import EcsError, EcsSim, TaskDef  # noqa: E402
+
+ACCOUNT_ID = "123456789012"
+REGION = "us-east-1"
+ROLE_NAME = "deploy-role"
+ROLE_ARN = f"arn:aws:iam::{ACCOUNT_ID}:role/{ROLE_NAME}"
+USERS = ("deployer", "outsider", "admin")
+ECS_TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113."
+SIMULATED_ECS_ACTIONS = {
+    "CreateService",
+    "UpdateService",
+    "DeleteService",
+    "DescribeServices",
+    "ListTasks",
+    "DescribeTasks",
+}
+TARGET_SERVICES = {"AmazonSQS": "sqs", "AmazonEC2ContainerServiceV20141113": "ecs"}
+POLICY_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "iam-policy.json")
+
+log = logging.getLogger("localaws")
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="localaws.py",
+        description="Local AWS endpoint (moto) with an ECS rollout simulator, bound to 127.0.0.1.",
+    )
+    parser.add_argument("--port", type=int, default=0, help="port to bind; 0 picks a free one")
+    parser.add_argument("--ready-file", required=True, help="JSON file written once the endpoint accepts connections")
+    parser.add_argument("--auth", action="store_true", help="check signatures and IAM policies on every request")
+    parser.add_argument("--speed", type=float, default=1.0, help="simulated seconds per wall-clock second (default 1)")
+    parser.add_argument("--log-file", help="log here instead of stderr")
+    parser.add_argument("--parent-pid", type=int, help="exit when this process is gone")
+    args = parser.parse_args(argv)
+    if args.speed <= 0:
+        parser.error("--speed must be positive")
+    return args
+
+
+def bootstrap_iam(policy_text: str) -> dict[str, dict[str, str]]:
+    """Creates the users, their keys and the deploy role directly in moto's IAM backend."""
+    from moto.iam.models import iam_backends
+
+    iam = iam_backends[ACCOUNT_ID]["aws"]
+    users = {}
+    for name in USERS:
+        iam.create_user(REGION, name)
+        key = iam.create_access_key(name)
+        users[name] = {"accessKeyId": key.access_key_id, "secretAccessKey": key.secret_access_key}
+    iam.put_user_policy("deployer", "ecs-deployment", policy_text)
+    # Moto requires an identity policy for sts:AssumeRole on top of the role's trust policy.
+    iam.put_user_policy(
+        "deployer",
+        "assume-deploy-role",
+        json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": ROLE_ARN}],
+            }
+        ),
+    )
+    iam.put_user_policy(
+        "admin",
+        "full-access",
+        json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}),
+    )
+    # Moto matches trust principals literally, so the users are named beside the account root.
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {
+                    "AWS": [
+                        f"arn:aws:iam::{ACCOUNT_ID}:root",
+                        f"arn:aws:iam::{ACCOUNT_ID}:user/admin",
+                        f"arn:aws:iam::{ACCOUNT_ID}:user/deployer",
+                    ]
+                },
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    iam.create_role(ROLE_NAME, json.dumps(trust), "/", None, "role assumed by the deployment tools", [], None)
+    iam.put_role_policy(ROLE_NAME, "ecs-deployment", policy_text)
+    return users
+
+
+def taskdef_lookup(region: str):
+    from moto.ecs.models import ecs_backends
+
+    def lookup(ref: str) -> TaskDef:
+        td = ecs_backends[ACCOUNT_ID][region].describe_task_definition(ref)
+        return TaskDef(
+            arn=td.arn,
+            family=td.family,
+            containers=[dict(c) for c in td.container_definitions],
+            cpu=td.cpu,
+            memory=td.memory,
+        )
+
+    return lookup
+
+
+def request_identity(environ: dict[str, Any], body: bytes) -> tuple[str, str, str]:
+    """(service, action, region) of an AWS request, from the SigV4 scope, the target header or the form."""
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    target = environ.get("HTTP_X_AMZ_TARGET", "")
+    service, region = "", REGION
+    if "Credential=" in auth:
+        scope = auth.split("Credential=", 1)[1].split(",", 1)[0].split("/")
+        if len(scope) >= 5:
+            region, service = scope[2], scope[3]
+    action = ""
+    if target:
+        prefix, _, action = target.partition(".")
+        service = service or TARGET_SERVICES.get(prefix, prefix.lower())
+    else:
+        fields = parse_qs(environ.get("QUERY_STRING", ""))
+        if not fields.get("Action") and environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
+            fields = parse_qs(body.decode("utf-8", "replace"))
+        action = (fields.get("Action") or [""])[0]
+    return service or "unknown", action or "unknown", region
+
+
+def call_app(app: Any, environ: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes]:
+    captured: dict[str, Any] = {}
+    chunks: list[bytes] = []
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None):
+        captured["status"], captured["headers"] = status, headers
+        return chunks.append
+
+    result = app(environ, start_response)
+    try:
+        for chunk in result:
+            chunks.append(chunk)
+    finally:
+        if hasattr(result, "close"):
+            result.close()
+    return int(captured["status"].split()[0]), list(captured["headers"]), b"".join(chunks)
+
+
+REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found", 500: "Internal Server Error"}
+
+
+def respond(start_response: Any, status: int, headers: list[tuple[str, str]], body: bytes) -> list[bytes]:
+    kept = [(k, v) for k, v in headers if k.lower() != "content-length"]
+    kept.append(("Content-Length", str(len(body))))
+    start_response(f"{status} {REASONS.get(status, 'Unknown')}", kept)
+    return [body]
+
+
+class LocalAWS:
+    """WSGI app: counts calls, routes rollout-related ECS calls through the simulator, the rest to moto."""
+
+    def __init__(self, moto_app: Any, speed: float, auth: bool):
+        self.moto_app = moto_app
+        self.speed = speed
+        self.auth = auth
+        self.sims: dict[str, EcsSim] = {}
+        self.sims_lock = threading.Lock()
+        self.calls: Counter[str] = Counter()
+        self.calls_lock = threading.Lock()
+
+    def sim(self, region: str) -> EcsSim:
+        with self.sims_lock:
+            if region not in self.sims:
+                self.sims[region] = EcsSim(region, ACCOUNT_ID, taskdef_lookup(region), speed=self.speed)
+            return self.sims[region]
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/_sim/"):
+            return self.control(environ, start_response, path)
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        if path.startswith("/moto-api"):
+            return self.moto_app(environ, start_response)
+        service, action, region = request_identity(environ, body)
+        with self.calls_lock:
+            self.calls[f"{service}:{action}"] += 1
+        if self.auth and not environ.get("HTTP_AUTHORIZATION") and "X-Amz-Algorithm" not in environ.get("QUERY_STRING", ""):
+            return self.missing_auth(start_response, environ)
+        if service == "ecs" and action in SIMULATED_ECS_ACTIONS:
+            status, headers, out = self.simulated_ecs(environ, body, action, region)
+        else:
+            status, headers, out = call_app(self.moto_app, environ)
+        log.info("%s:%s %s", service, action, status)
+        return respond(start_response, status, headers, out)
+
+    def simulated_ecs(self, environ: dict[str, Any], body: bytes, action: str, region: str):
+        status, headers, out = call_app(self.moto_app, environ)
+        if status != 200:
+            return status, headers, out
+        try:
+            req = json.loads(body or b"{}")
+            base = json.loads(out or b"{}")
+            sim = self.sim(region)
+            if action == "CreateService":
+                result = sim.create_service(req, base.get("service", {}))
+            elif action == "UpdateService":
+                result = sim.update_service(req, base.get("service", {}))
+            elif action == "DeleteService":
+                result = sim.delete_service(req, base.get("service", {}))
+            elif action == "DescribeServices":
+                result = sim.describe_services(req, base)
+            elif action == "ListTasks":
+                result = sim.list_tasks(req)
+            else:
+                result = sim.describe_tasks(req)
+        except EcsError as err:
+            log.info("ecs:%s %s: %s", action, err.code, err.message)
+            error = {"__type": err.code, "message": err.message}
+            return err.status, json_headers(headers, err.code), json.dumps(error).encode()
+        return 200, json_headers(headers), json.dumps(result, separators=(",", ":")).encode()
+
+    def missing_auth(self, start_response: Any, environ: dict[str, Any]) -> list[bytes]:
+        if environ.get("HTTP_X_AMZ_TARGET"):
+            body = json.dumps({"__type": "MissingAuthenticationTokenException", "message": "Missing Authentication Token"})
+            headers = [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", "MissingAuthenticationTokenException")]
+        else:
+            body = (
+                '<?xml version="1.0" encoding="utf-8"?>\n<ErrorResponse><Error><Type>Sender</Type>'
+                "<Code>MissingAuthenticationToken</Code><Message>Request is missing Authentication Token</Message>"
+                "</Error><RequestId>00000000-0000-0000-0000-000000000000</RequestId></ErrorResponse>"
+            )
+            headers = [("Content-Type", "text/xml")]
+        return respond(start_response, 403, headers, body.encode())
+
+    def control(self, environ: dict[str, Any], start_response: Any, path: str) -> list[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET")
+        if path == "/_sim/stats" and method == "GET":
+            with self.calls_lock:
+                payload = {"calls": dict(sorted(self.calls.items()))}
+        elif path == "/_sim/reset-stats" and method == "POST":
+            with self.calls_lock:
+                self.calls.clear()
+            payload = {"calls": {}}
+        else:
+            return respond(start_response, 404, [("Content-Type", "application/json")], b'{"message":"not found"}')
+        return respond(start_response, 200, [("Content-Type", "application/json")], json.dumps(payload).encode())
+
+
+def json_headers(moto_headers: list[tuple[str, str]], error_type: str | None = None) -> list[tuple[str, str]]:
+    headers = [(k, v) for k, v in moto_headers if k.lower() in ("x-amzn-requestid", "date", "server")]
+    headers.append(("Content-Type", "application/x-amz-json-1.1"))
+    if error_type:
+        headers.append(("x-amzn-ErrorType", error_type))
+    return headers
+
+
+def write_ready_file(path: str, payload: dict[str, Any]) -> None:
+    directory = os.path.dirname(os.path.abspath(path))
+    tmp = os.path.join(directory, f".{os.path.basename(path)}.{os.getpid()}.tmp")
+    with open(tmp, "w") as fh:
+        json.dump(payload, fh, indent=2)
+        fh.write("\n")
+    os.replace(tmp, path)
+
+
+def wait_until_accepting(port: int, deadline: float) -> None:
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
+def watch_parent(pid: int, stop: Any) -> None:
+    original_ppid = os.getppid()
+    while True:
+        time.sleep(0.5)
+        try:
+            os.kill(pid, 0)
+            gone = pid == original_ppid and os.getppid() != original_ppid
+        except ProcessLookupError:
+            gone = True
+        except PermissionError:
+            gone = False
+        if gone:
+            log.info("parent process %d is gone; stopping", pid)
+            stop()
+            return
+
+
+def setup_logging(log_file: str | None) -> Any:
+    stream = open(log_file, "a", buffering=1) if log_file else sys.stderr
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.WARNING)
+    logging.getLogger("localaws").setLevel(logging.INFO)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    return stream
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    stream = setup_logging(args.log_file)
+    # Stdout belongs to whoever started us: moto's stray prints go to the log instead.
+    sys.stdout = stream
+
+    from moto import settings
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+    from werkzeug.serving import make_server
+
+    with open(POLICY_FILE) as fh:
+        policy_text = fh.read()
+    users = bootstrap_iam(policy_text)
+    if args.auth:
+        settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
+
+    app = LocalAWS(DomainDispatcherApplication(create_backend_app), speed=args.speed, auth=args.auth)
+    server = make_server("127.0.0.1", args.port, app, threaded=True)
+    port = server.server_port
+    stopping = threading.Event()
+
+    def stop(*_: Any) -> None:
+        if not stopping.is_set():
+            stopping.set()
+            threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    if args.parent_pid:
+        threading.Thread(target=watch_parent, args=(args.parent_pid, stop), daemon=True).start()
+
+    serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    serving.start()
+    wait_until_accepting(port, time.monotonic() + 10)
+    endpoint = f"http://127.0.0.1:{port}"
+    write_ready_file(
+        args.ready_file,
+        {
+            "endpoint": endpoint,
+            "region": REGION,
+            "accountId": ACCOUNT_ID,
+            "roleArn": ROLE_ARN,
+            "users": users,
+        },
+    )
+    log.info("serving %s (auth %s, speed %g)", endpoint, "on" if args.auth else "off", args.speed)
+    while serving.is_alive():
+        serving.join(0.2)
+    server.server_close()
+    log.info("stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -3,15 +3,15 @@ import Testing
 @testable import Shared
 
 /// An HTTP transport answering from a closure and recording every request.
-final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
+final class CredFakeTransport: HTTPTransport, @unchecked Sendable {
     var requests: [HTTPRequest] = []
     var handler: (HTTPRequest) throws -> HTTPResponse
 
     init(_ handler: @escaping (HTTPRequest) throws -> HTTPResponse) { self.handler = handler }
 
     /// A transport that must not be used.
-    static func unused() -> ScriptedTransport {
-        ScriptedTransport { r in
+    static func unused() -> CredFakeTransport {
+        CredFakeTransport { r in
             Issue.record("unexpected request \(r.method) \(r.url)")
             throw TransportError(kind: .connect, url: r.url, detail: "unexpected")
         }
@@ -79,7 +79,7 @@ enum STSFixtures {
 }
 
 // 2023-11-14T22:13:20Z, the default ManualTime start.
-let t0 = 1_700_000_000.0
+let credNow = 1_700_000_000.0
 
 @Suite struct CredentialTests {
     func makeSTS(_ transport: HTTPTransport, _ time: TimeSource = ManualTime()) -> () -> STSClient {
@@ -87,7 +87,7 @@ let t0 = 1_700_000_000.0
     }
 
     func profileProvider(config: String = "", credentials: String = "", profile: String? = nil, env: [String: String] = [:],
-                         fs extra: [String: String] = [:], transport: HTTPTransport = ScriptedTransport.unused(),
+                         fs extra: [String: String] = [:], transport: HTTPTransport = CredFakeTransport.unused(),
                          time: TimeSource = ManualTime()) throws -> ProfileCredentialProvider {
         var files = extra
         files["/root/.aws/config"] = config
@@ -116,22 +116,22 @@ let t0 = 1_700_000_000.0
 
     @Test func environmentKeys() throws {
         let env = Environment(["AWS_ACCESS_KEY_ID": "AKIDENV", "AWS_SECRET_ACCESS_KEY": "envsecret", "AWS_SESSION_TOKEN": "envtoken"])
-        let c = try EnvironmentCredentialProvider(env: env).credentials(now: t0)
+        let c = try EnvironmentCredentialProvider(env: env).credentials(now: credNow)
         #expect(c == Credentials(accessKeyId: "AKIDENV", secretAccessKey: "envsecret", sessionToken: "envtoken", source: "environment"))
         let noToken = try EnvironmentCredentialProvider(env: Environment(["AWS_ACCESS_KEY_ID": "A", "AWS_SECRET_ACCESS_KEY": "S",
-                                                                          "AWS_SESSION_TOKEN": ""])).credentials(now: t0)
+                                                                          "AWS_SESSION_TOKEN": ""])).credentials(now: credNow)
         #expect(noToken.sessionToken == nil)
         #expect(noToken.expiration == nil)
     }
 
     @Test func environmentPartialOrAbsent() throws {
-        let onlyId = failure { try EnvironmentCredentialProvider(env: Environment(["AWS_ACCESS_KEY_ID": "AKID"])).credentials(now: t0) }
+        let onlyId = failure { try EnvironmentCredentialProvider(env: Environment(["AWS_ACCESS_KEY_ID": "AKID"])).credentials(now: credNow) }
         #expect(onlyId?.message == "environment: AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not")
         #expect(onlyId?.notConfigured == false)
         #expect(onlyId?.exitStatus == .config)
-        let onlySecret = failure { try EnvironmentCredentialProvider(env: Environment(["AWS_SECRET_ACCESS_KEY": "s"])).credentials(now: t0) }
+        let onlySecret = failure { try EnvironmentCredentialProvider(env: Environment(["AWS_SECRET_ACCESS_KEY": "s"])).credentials(now: credNow) }
         #expect(onlySecret?.message == "environment: AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not")
-        let none = failure { try EnvironmentCredentialProvider(env: Environment(["AWS_ACCESS_KEY_ID": ""])).credentials(now: t0) }
+        let none = failure { try EnvironmentCredentialProvider(env: Environment(["AWS_ACCESS_KEY_ID": ""])).credentials(now: credNow) }
         #expect(none?.message == "environment: AWS_ACCESS_KEY_ID not set")
         #expect(none?.notConfigured == true)
     }
@@ -140,15 +140,15 @@ let t0 = 1_700_000_000.0
 
     @Test func webIdentityFromEnvironment() throws {
         let fs = MemoryFileSystem(["/var/run/token": "eyJhbGciOiJSUzI1NiJ9.payload.sig\n"])
-        let transport = ScriptedTransport { _ in
+        let transport = CredFakeTransport { _ in
             STSFixtures.credentials("AssumeRoleWithWebIdentity", id: "ASIAWEB", secret: "websecret", token: "webtoken")
         }
         let env = Environment(["AWS_WEB_IDENTITY_TOKEN_FILE": "/var/run/token", "AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/ci",
                                "AWS_ROLE_SESSION_NAME": "build 42"])
         let p = WebIdentityCredentialProvider.fromEnvironment(env, fs: fs, sts: makeSTS(transport))
-        let c = try p.credentials(now: t0)
+        let c = try p.credentials(now: credNow)
         #expect(c == Credentials(accessKeyId: "ASIAWEB", secretAccessKey: "websecret", sessionToken: "webtoken",
-                                 expiration: t0 + 3600, source: "web identity"))
+                                 expiration: credNow + 3600, source: "web identity"))
         let r = try #require(transport.requests.first)
         #expect(r.method == "POST")
         #expect(r.url == "https://sts.eu-west-1.amazonaws.com/")
@@ -161,22 +161,22 @@ let t0 = 1_700_000_000.0
 
     @Test func webIdentityErrors() throws {
         let absent = failure { try WebIdentityCredentialProvider.fromEnvironment(Environment(), fs: MemoryFileSystem(),
-                                                                                 sts: makeSTS(ScriptedTransport.unused())).credentials(now: t0) }
+                                                                                 sts: makeSTS(CredFakeTransport.unused())).credentials(now: credNow) }
         #expect(absent?.message == "web identity: AWS_WEB_IDENTITY_TOKEN_FILE not set")
         #expect(absent?.notConfigured == true)
         let noRole = failure { try WebIdentityCredentialProvider.fromEnvironment(Environment(["AWS_WEB_IDENTITY_TOKEN_FILE": "/t"]),
-                                                                                 fs: MemoryFileSystem(), sts: makeSTS(ScriptedTransport.unused())).credentials(now: t0) }
+                                                                                 fs: MemoryFileSystem(), sts: makeSTS(CredFakeTransport.unused())).credentials(now: credNow) }
         #expect(noRole?.message == "web identity: AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not")
         #expect(noRole?.notConfigured == false)
         let env = Environment(["AWS_WEB_IDENTITY_TOKEN_FILE": "/missing", "AWS_ROLE_ARN": "arn:aws:iam::1:role/r"])
         let missing = failure { try WebIdentityCredentialProvider.fromEnvironment(env, fs: MemoryFileSystem(),
-                                                                                  sts: makeSTS(ScriptedTransport.unused())).credentials(now: t0) }
+                                                                                  sts: makeSTS(CredFakeTransport.unused())).credentials(now: credNow) }
         #expect(missing?.message == "web identity: cannot read web identity token file /missing: no such file or directory")
-        let denied = ScriptedTransport { _ in
+        let denied = CredFakeTransport { _ in
             STSFixtures.error(status: 403, code: "InvalidIdentityToken", message: "Incorrect token audience")
         }
         let rejected = failure { try WebIdentityCredentialProvider.fromEnvironment(env, fs: MemoryFileSystem(["/missing": "tok"]),
-                                                                                   sts: makeSTS(denied)).credentials(now: t0) }
+                                                                                   sts: makeSTS(denied)).credentials(now: credNow) }
         #expect(rejected?.message == "web identity: sts AssumeRoleWithWebIdentity: InvalidIdentityToken: Incorrect token audience (HTTP 403)")
         #expect(rejected?.exitStatus == .noPermission)
     }
@@ -185,28 +185,28 @@ let t0 = 1_700_000_000.0
 
     @Test func staticProfileKeys() throws {
         let p = try profileProvider(credentials: "[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = filesecret\naws_session_token = filetoken\n")
-        #expect(try p.credentials(now: t0) == Credentials(accessKeyId: "AKIDFILE", secretAccessKey: "filesecret",
+        #expect(try p.credentials(now: credNow) == Credentials(accessKeyId: "AKIDFILE", secretAccessKey: "filesecret",
                                                           sessionToken: "filetoken", source: "profile default"))
         let prod = try profileProvider(config: "[profile prod]\naws_access_key_id = AKIDPROD\naws_secret_access_key = prodsecret\n",
                                        profile: "prod")
-        #expect(try prod.credentials(now: t0).accessKeyId == "AKIDPROD")
+        #expect(try prod.credentials(now: credNow).accessKeyId == "AKIDPROD")
     }
 
     @Test func profileWithoutCredentialsOrPartialKeys() throws {
-        let none = failure { try profileProvider(config: "[default]\nregion = eu-west-1\n").credentials(now: t0) }
+        let none = failure { try profileProvider(config: "[default]\nregion = eu-west-1\n").credentials(now: credNow) }
         #expect(none?.message == "profile default: no credentials in /root/.aws/credentials or /root/.aws/config")
         #expect(none?.notConfigured == true)
-        let missing = failure { try profileProvider().credentials(now: t0) }
+        let missing = failure { try profileProvider().credentials(now: credNow) }
         #expect(missing?.message == "profile default: not found in /root/.aws/credentials or /root/.aws/config")
         #expect(missing?.notConfigured == true)
-        let partial = failure { try profileProvider(credentials: "[default]\naws_access_key_id = AKID\n").credentials(now: t0) }
+        let partial = failure { try profileProvider(credentials: "[default]\naws_access_key_id = AKID\n").credentials(now: credNow) }
         #expect(partial?.message == "profile default: aws_access_key_id without aws_secret_access_key in /root/.aws/credentials")
         #expect(partial?.notConfigured == false)
     }
 
     @Test func roleWithSourceProfile() throws {
-        let time = ManualTime(t0)
-        let transport = ScriptedTransport { _ in
+        let time = ManualTime(credNow)
+        let transport = CredFakeTransport { _ in
             STSFixtures.credentials("AssumeRole", id: "ASIAROLE", secret: "rolesecret", token: "roletoken")
         }
         let config = """
@@ -219,9 +219,9 @@ let t0 = 1_700_000_000.0
         """
         let p = try profileProvider(config: config, credentials: "[base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = basesecret\n",
                                     profile: "deploy", transport: transport, time: time)
-        let c = try p.credentials(now: t0)
+        let c = try p.credentials(now: credNow)
         #expect(c == Credentials(accessKeyId: "ASIAROLE", secretAccessKey: "rolesecret", sessionToken: "roletoken",
-                                 expiration: t0 + 3600, source: "profile deploy"))
+                                 expiration: credNow + 3600, source: "profile deploy"))
         let r = try #require(transport.requests.first)
         #expect(STSFixtures.form(r) == ["Action": "AssumeRole", "Version": "2011-06-15",
                                         "RoleArn": "arn:aws:iam::123456789012:role/deploy", "RoleSessionName": "worker-1",
@@ -234,7 +234,7 @@ let t0 = 1_700_000_000.0
 
     @Test func chainedRolesSignWithThePreviousRole() throws {
         var n = 0
-        let transport = ScriptedTransport { _ in
+        let transport = CredFakeTransport { _ in
             n += 1
             return STSFixtures.credentials("AssumeRole", id: "ASIASTEP\(n)", secret: "s\(n)", token: "t\(n)")
         }
@@ -250,7 +250,7 @@ let t0 = 1_700_000_000.0
         aws_secret_access_key = csecret
         """
         let p = try profileProvider(config: config, profile: "a", transport: transport)
-        let c = try p.credentials(now: t0)
+        let c = try p.credentials(now: credNow)
         #expect(c.accessKeyId == "ASIASTEP2")
         #expect(transport.requests.count == 2)
         #expect(STSFixtures.form(transport.requests[0])["RoleArn"] == "arn:aws:iam::222222222222:role/b")
@@ -270,7 +270,7 @@ let t0 = 1_700_000_000.0
         role_arn = arn:aws:iam::1:role/b
         source_profile = a
         """
-        #expect(failure { try profileProvider(config: cycle, profile: "a").credentials(now: t0) }?.message
+        #expect(failure { try profileProvider(config: cycle, profile: "a").credentials(now: credNow) }?.message
             == "profile b: source_profile cycle: a -> b -> a")
         let selfStatic = """
         [profile s]
@@ -279,8 +279,8 @@ let t0 = 1_700_000_000.0
         aws_access_key_id = AKIDSELF
         aws_secret_access_key = selfsecret
         """
-        let transport = ScriptedTransport { _ in STSFixtures.credentials("AssumeRole", id: "ASIAS", secret: "x", token: "y") }
-        #expect(try profileProvider(config: selfStatic, profile: "s", transport: transport).credentials(now: t0).accessKeyId == "ASIAS")
+        let transport = CredFakeTransport { _ in STSFixtures.credentials("AssumeRole", id: "ASIAS", secret: "x", token: "y") }
+        #expect(try profileProvider(config: selfStatic, profile: "s", transport: transport).credentials(now: credNow).accessKeyId == "ASIAS")
         #expect(transport.requests.first?.header("Authorization")?.contains("Credential=AKIDSELF/") == true)
         let table: [(String, String)] = [
             ("role_arn = arn:aws:iam::1:role/x\n", "profile p: role_arn needs source_profile or credential_source"),
@@ -298,34 +298,34 @@ let t0 = 1_700_000_000.0
             ("sso_session = corp\n", "profile p: sso profiles are not supported; use `aws configure export-credentials` with credential_process"),
         ]
         for (body, message) in table {
-            let e = failure { try profileProvider(config: "[profile p]\n" + body + "[profile q]\nregion = x\n", profile: "p").credentials(now: t0) }
+            let e = failure { try profileProvider(config: "[profile p]\n" + body + "[profile q]\nregion = x\n", profile: "p").credentials(now: credNow) }
             #expect(e?.message == message)
             #expect(e?.exitStatus == .config)
             #expect(e?.notConfigured == false)
         }
         #expect(failure { try profileProvider(config: "[profile p]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = q\n[profile q]\nregion = x\n",
-                                              profile: "p").credentials(now: t0) }?.message == "profile p: source_profile q has no credentials")
+                                              profile: "p").credentials(now: credNow) }?.message == "profile p: source_profile q has no credentials")
     }
 
     @Test func roleWithCredentialSourceEnvironment() throws {
-        let transport = ScriptedTransport { _ in STSFixtures.credentials("AssumeRole", id: "ASIAENVROLE", secret: "x", token: "y") }
+        let transport = CredFakeTransport { _ in STSFixtures.credentials("AssumeRole", id: "ASIAENVROLE", secret: "x", token: "y") }
         let p = try profileProvider(config: "[default]\nrole_arn = arn:aws:iam::1:role/r\ncredential_source = Environment\n",
                                     env: ["AWS_ACCESS_KEY_ID": "AKIDFROMENV", "AWS_SECRET_ACCESS_KEY": "envsecret"], transport: transport)
-        #expect(try p.credentials(now: t0).accessKeyId == "ASIAENVROLE")
+        #expect(try p.credentials(now: credNow).accessKeyId == "ASIAENVROLE")
         #expect(transport.requests.first?.header("Authorization")?.contains("Credential=AKIDFROMENV/") == true)
         // The profile asked for the environment: its absence is a failure, not a reason to move on.
-        let missing = failure { try profileProvider(config: "[default]\nrole_arn = arn:aws:iam::1:role/r\ncredential_source = Environment\n").credentials(now: t0) }
+        let missing = failure { try profileProvider(config: "[default]\nrole_arn = arn:aws:iam::1:role/r\ncredential_source = Environment\n").credentials(now: credNow) }
         #expect(missing?.message == "profile default: environment: AWS_ACCESS_KEY_ID not set")
         #expect(missing?.notConfigured == false)
     }
 
     @Test func roleFromWebIdentityTokenFileInProfile() throws {
-        let transport = ScriptedTransport { _ in
+        let transport = CredFakeTransport { _ in
             STSFixtures.credentials("AssumeRoleWithWebIdentity", id: "ASIAPROFWEB", secret: "x", token: "y")
         }
         let p = try profileProvider(config: "[default]\nrole_arn = arn:aws:iam::1:role/w\nweb_identity_token_file = /tok\nrole_session_name = s1\n",
                                     fs: ["/tok": "jwt-token"], transport: transport)
-        let c = try p.credentials(now: t0)
+        let c = try p.credentials(now: credNow)
         #expect(c.accessKeyId == "ASIAPROFWEB")
         #expect(c.source == "profile default")
         let form = STSFixtures.form(try #require(transport.requests.first))
@@ -336,15 +336,15 @@ let t0 = 1_700_000_000.0
 
     @Test func stsErrorsKeepTheirExitStatus() throws {
         let config = "[default]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = base\n[profile base]\naws_access_key_id = AKIDB\naws_secret_access_key = bsecret\n"
-        let denied = ScriptedTransport { _ in
+        let denied = CredFakeTransport { _ in
             STSFixtures.error(status: 403, code: "AccessDenied",
                               message: "User: arn:aws:iam::1:user/b is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::1:role/r")
         }
-        let e = failure { try profileProvider(config: config, transport: denied).credentials(now: t0) }
+        let e = failure { try profileProvider(config: config, transport: denied).credentials(now: credNow) }
         #expect(e?.message == "profile default: sts AssumeRole: AccessDenied: User: arn:aws:iam::1:user/b is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::1:role/r (HTTP 403)")
         #expect(e?.exitStatus == .noPermission)
-        let invalid = ScriptedTransport { _ in STSFixtures.error(status: 400, code: "ValidationError", message: "1 validation error detected") }
-        #expect(failure { try profileProvider(config: config, transport: invalid).credentials(now: t0) }?.exitStatus == .config)
+        let invalid = CredFakeTransport { _ in STSFixtures.error(status: 400, code: "ValidationError", message: "1 validation error detected") }
+        #expect(failure { try profileProvider(config: config, transport: invalid).credentials(now: credNow) }?.exitStatus == .config)
     }
 
     // MARK: credential_process
@@ -364,7 +364,7 @@ let t0 = 1_700_000_000.0
         echo "noise on stderr" >&2
         """, env: ["PREFIX": "ASIAPROC"])
         _ = dir
-        let c = try p.credentials(now: t0)
+        let c = try p.credentials(now: credNow)
         #expect(c == Credentials(accessKeyId: "ASIAPROC-two words", secretAccessKey: "procsecret", sessionToken: "2",
                                  expiration: 1_795_780_800, source: "profile proc"))
     }
@@ -372,7 +372,7 @@ let t0 = 1_700_000_000.0
     @Test func credentialProcessLongTermKeysHaveNoExpiration() throws {
         let (p, dir) = try processProfile("#!/bin/sh\necho '{\"Version\":1,\"AccessKeyId\":\"AKIDPROC\",\"SecretAccessKey\":\"s\"}'\n")
         _ = dir
-        let c = try p.credentials(now: t0)
+        let c = try p.credentials(now: credNow)
         #expect(c.expiration == nil)
         #expect(c.sessionToken == nil)
     }
@@ -393,7 +393,7 @@ let t0 = 1_700_000_000.0
         for (script, message) in table {
             let (p, dir) = try processProfile(script)
             _ = dir
-            let e = failure { try p.credentials(now: t0) }
+            let e = failure { try p.credentials(now: credNow) }
             #expect(e?.message == message)
             #expect(e?.exitStatus == .config)
             #expect(e?.message.contains("leakedsecret") == false)
@@ -403,7 +403,7 @@ let t0 = 1_700_000_000.0
     @Test func credentialProcessKilledBySignal() throws {
         // `$$` is the shell that posix_spawn started, so the signal hits the direct child.
         let p = ProcessCredentialProvider(provider: "profile proc", command: "echo partial >&2; kill -9 $$", env: Environment())
-        let e = failure { try p.credentials(now: t0) }
+        let e = failure { try p.credentials(now: credNow) }
         #expect(e?.message == "profile proc: credential_process killed by signal 9: partial")
     }
 
@@ -411,19 +411,19 @@ let t0 = 1_700_000_000.0
         // A command that reads stdin must see end-of-file, not the tool's JSON stream.
         let (p, dir) = try processProfile("#!/bin/sh\nn=$(cat | wc -c)\necho \"{\\\"Version\\\":1,\\\"AccessKeyId\\\":\\\"READ$n\\\",\\\"SecretAccessKey\\\":\\\"s\\\"}\"\n")
         _ = dir
-        #expect(try p.credentials(now: t0).accessKeyId == "READ0")
+        #expect(try p.credentials(now: credNow).accessKeyId == "READ0")
     }
 
     // MARK: ECS container
 
     @Test func ecsRelativeURIGoesToTheAgentAddress() throws {
-        let transport = ScriptedTransport { _ in
+        let transport = CredFakeTransport { _ in
             HTTPResponse(status: 200, text: #"{"RoleArn":"arn:aws:iam::1:role/task","AccessKeyId":"ASIAECS","SecretAccessKey":"ecssecret","Token":"ecstoken","Expiration":"2026-11-27T12:00:00Z"}"#)
         }
         let env = Environment(["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/0c8b-4e6f",
                                "AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://127.0.0.1:9/ignored",
                                "AWS_CONTAINER_AUTHORIZATION_TOKEN": "Basic abc"])
-        let c = try ECSContainerCredentialProvider(env: env, fs: MemoryFileSystem(), transport: transport, time: ManualTime()).credentials(now: t0)
+        let c = try ECSContainerCredentialProvider(env: env, fs: MemoryFileSystem(), transport: transport, time: ManualTime()).credentials(now: credNow)
         #expect(c == Credentials(accessKeyId: "ASIAECS", secretAccessKey: "ecssecret", sessionToken: "ecstoken",
                                  expiration: 1_795_780_800, source: "ecs container"))
         let r = try #require(transport.requests.first)
@@ -445,9 +445,9 @@ let t0 = 1_700_000_000.0
                                "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": tokenFile,
                                "AWS_CONTAINER_AUTHORIZATION_TOKEN": "ignored-when-file-set"])
         let p = ECSContainerCredentialProvider(env: env, fs: LocalFileSystem(), transport: CurlTransport(), time: ManualTime())
-        #expect(try p.credentials(now: t0).accessKeyId == "ASIAFULL")
+        #expect(try p.credentials(now: credNow).accessKeyId == "ASIAFULL")
         try dir.write("token", "second-token")
-        #expect(try p.credentials(now: t0).sessionToken == "fulltoken")
+        #expect(try p.credentials(now: credNow).sessionToken == "fulltoken")
         let seen = server.requests
         #expect(seen.count == 2)
         #expect(seen.map { $0.target } == ["/get-credentials?a=1", "/get-credentials?a=1"])
@@ -460,7 +460,7 @@ let t0 = 1_700_000_000.0
                        "https://creds.example.com/c", "HTTPS://creds.example.com/c"]
         for url in allowed {
             let p = ECSContainerCredentialProvider(env: Environment(["AWS_CONTAINER_CREDENTIALS_FULL_URI": url]),
-                                                   fs: MemoryFileSystem(), transport: ScriptedTransport.unused(), time: ManualTime())
+                                                   fs: MemoryFileSystem(), transport: CredFakeTransport.unused(), time: ManualTime())
             #expect(try p.endpoint() == url)
         }
         let rejected: [(String, String)] = [
@@ -469,59 +469,59 @@ let t0 = 1_700_000_000.0
             ("http://[fd00:ec2::254]/c", "fd00:ec2::254"),
         ]
         for (url, host) in rejected {
-            let transport = ScriptedTransport.unused()
+            let transport = CredFakeTransport.unused()
             let p = ECSContainerCredentialProvider(env: Environment(["AWS_CONTAINER_CREDENTIALS_FULL_URI": url]),
                                                    fs: MemoryFileSystem(), transport: transport, time: ManualTime())
-            let e = failure { try p.credentials(now: t0) }
+            let e = failure { try p.credentials(now: credNow) }
             #expect(e?.message == "ecs container: AWS_CONTAINER_CREDENTIALS_FULL_URI host \(host) is not allowed over http (only loopback, 169.254.170.2, 169.254.170.23, fd00:ec2::23)")
             #expect(e?.notConfigured == false)
             #expect(transport.requests.isEmpty)
         }
         let ftp = failure { try ECSContainerCredentialProvider(env: Environment(["AWS_CONTAINER_CREDENTIALS_FULL_URI": "ftp://127.0.0.1/c"]),
-                                                               fs: MemoryFileSystem(), transport: ScriptedTransport.unused(), time: ManualTime()).credentials(now: t0) }
+                                                               fs: MemoryFileSystem(), transport: CredFakeTransport.unused(), time: ManualTime()).credentials(now: credNow) }
         #expect(ftp?.message == "ecs container: AWS_CONTAINER_CREDENTIALS_FULL_URI is not an http or https url")
     }
 
     @Test func ecsFailures() throws {
         let none = failure { try ECSContainerCredentialProvider(env: Environment(), fs: MemoryFileSystem(),
-                                                                transport: ScriptedTransport.unused(), time: ManualTime()).credentials(now: t0) }
+                                                                transport: CredFakeTransport.unused(), time: ManualTime()).credentials(now: credNow) }
         #expect(none?.message == "ecs container: neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI set")
         #expect(none?.notConfigured == true)
 
         let env = Environment(["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/secret-guid"])
-        let time = ManualTime(t0)
-        let flaky = ScriptedTransport { r in throw TransportError(kind: .connect, url: r.url, detail: "connection refused") }
-        let down = failure { try ECSContainerCredentialProvider(env: env, fs: MemoryFileSystem(), transport: flaky, time: time).credentials(now: t0) }
+        let time = ManualTime(credNow)
+        let flaky = CredFakeTransport { r in throw TransportError(kind: .connect, url: r.url, detail: "connection refused") }
+        let down = failure { try ECSContainerCredentialProvider(env: env, fs: MemoryFileSystem(), transport: flaky, time: time).credentials(now: credNow) }
         #expect(down?.message == "ecs container: cannot reach 169.254.170.2: connection refused")
         #expect(down?.exitStatus == .unavailable)
         #expect(flaky.requests.count == 3)
         #expect(time.sleeps == [1, 1])
 
         var calls = 0
-        let recovering = ScriptedTransport { _ in
+        let recovering = CredFakeTransport { _ in
             calls += 1
             if calls == 1 { return HTTPResponse(status: 503, text: "busy") }
             return HTTPResponse(status: 200, text: #"{"AccessKeyId":"ASIA2","SecretAccessKey":"s","Token":"t","Expiration":"2026-11-27T12:00:00Z"}"#)
         }
-        #expect(try ECSContainerCredentialProvider(env: env, fs: MemoryFileSystem(), transport: recovering, time: ManualTime()).credentials(now: t0).accessKeyId == "ASIA2")
+        #expect(try ECSContainerCredentialProvider(env: env, fs: MemoryFileSystem(), transport: recovering, time: ManualTime()).credentials(now: credNow).accessKeyId == "ASIA2")
 
-        let forbidden = ScriptedTransport { _ in HTTPResponse(status: 403, text: "no") }
-        let e403 = failure { try ECSContainerCredentialProvider(env: env, fs: MemoryFileSystem(), transport: forbidden, time: ManualTime()).credentials(now: t0) }
+        let forbidden = CredFakeTransport { _ in HTTPResponse(status: 403, text: "no") }
+        let e403 = failure { try ECSContainerCredentialProvider(env: env, fs: MemoryFileSystem(), transport: forbidden, time: ManualTime()).credentials(now: credNow) }
         #expect(e403?.message == "ecs container: HTTP 403 from 169.254.170.2")
         #expect(e403?.exitStatus == .noPermission)
         #expect(forbidden.requests.count == 1)
 
-        let garbage = ScriptedTransport { _ in HTTPResponse(status: 200, text: "SecretAccessKey=leakedsecret") }
-        let bad = failure { try ECSContainerCredentialProvider(env: env, fs: MemoryFileSystem(), transport: garbage, time: ManualTime()).credentials(now: t0) }
+        let garbage = CredFakeTransport { _ in HTTPResponse(status: 200, text: "SecretAccessKey=leakedsecret") }
+        let bad = failure { try ECSContainerCredentialProvider(env: env, fs: MemoryFileSystem(), transport: garbage, time: ManualTime()).credentials(now: credNow) }
         #expect(bad?.message == "ecs container: response from 169.254.170.2 is not a JSON object")
 
         let badTokenFile = Environment(["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/c", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": "/nope"])
-        #expect(failure { try ECSContainerCredentialProvider(env: badTokenFile, fs: MemoryFileSystem(), transport: ScriptedTransport.unused(),
-                                                             time: ManualTime()).credentials(now: t0) }?.message
+        #expect(failure { try ECSContainerCredentialProvider(env: badTokenFile, fs: MemoryFileSystem(), transport: CredFakeTransport.unused(),
+                                                             time: ManualTime()).credentials(now: credNow) }?.message
             == "ecs container: cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE /nope: no such file or directory")
         let injected = Environment(["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/c", "AWS_CONTAINER_AUTHORIZATION_TOKEN": "abc\r\nX-Evil: 1"])
-        #expect(failure { try ECSContainerCredentialProvider(env: injected, fs: MemoryFileSystem(), transport: ScriptedTransport.unused(),
-                                                             time: ManualTime()).credentials(now: t0) }?.message
+        #expect(failure { try ECSContainerCredentialProvider(env: injected, fs: MemoryFileSystem(), transport: CredFakeTransport.unused(),
+                                                             time: ManualTime()).credentials(now: credNow) }?.message
             == "ecs container: the token from AWS_CONTAINER_AUTHORIZATION_TOKEN contains a line break")
     }
 
@@ -545,7 +545,7 @@ let t0 = 1_700_000_000.0
         }
         defer { server.stop() }
         let env = Environment(["AWS_EC2_METADATA_SERVICE_ENDPOINT": server.url + "/"])
-        let c = try IMDSCredentialProvider(env: env, transport: CurlTransport()).credentials(now: t0)
+        let c = try IMDSCredentialProvider(env: env, transport: CurlTransport()).credentials(now: credNow)
         #expect(c == Credentials(accessKeyId: "ASIAIMDS", secretAccessKey: "imdssecret", sessionToken: "imdstoken",
                                  expiration: 1_795_798_800, source: "ec2 instance metadata"))
         #expect(server.requests.map { "\($0.method) \($0.target)" } == [
@@ -556,7 +556,7 @@ let t0 = 1_700_000_000.0
 
     @Test func imdsDisabledUnreachableAndV1Fallback() throws {
         let disabled = failure { try IMDSCredentialProvider(env: Environment(["AWS_EC2_METADATA_DISABLED": "TRUE"]),
-                                                            transport: ScriptedTransport.unused()).credentials(now: t0) }
+                                                            transport: CredFakeTransport.unused()).credentials(now: credNow) }
         #expect(disabled?.message == "ec2 instance metadata: disabled by AWS_EC2_METADATA_DISABLED")
         #expect(disabled?.notConfigured == true)
 
@@ -564,28 +564,28 @@ let t0 = 1_700_000_000.0
         let transport = CurlTransport()
         let started = SystemTime().now()
         let refused = failure { try IMDSCredentialProvider(env: Environment(["AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://127.0.0.1:\(port)"]),
-                                                           transport: transport).credentials(now: t0) }
+                                                           transport: transport).credentials(now: credNow) }
         #expect(refused?.message.hasPrefix("ec2 instance metadata: no metadata service at 127.0.0.1:\(port): ") == true)
         #expect(refused?.notConfigured == true)
         #expect(SystemTime().now() - started < 1.5)
 
         // Where the token call is refused (IMDSv1 only), the SDKs go on without a token.
-        let v1 = ScriptedTransport { r in
+        let v1 = CredFakeTransport { r in
             if r.method == "PUT" { return HTTPResponse(status: 405) }
             if r.url.hasSuffix("/security-credentials/") { return HTTPResponse(status: 200, text: "r") }
             return HTTPResponse(status: 200, text: #"{"AccessKeyId":"ASIAV1","SecretAccessKey":"s","Token":"t","Expiration":"2026-11-27T17:00:00Z"}"#)
         }
-        #expect(try IMDSCredentialProvider(env: Environment(), transport: v1).credentials(now: t0).accessKeyId == "ASIAV1")
+        #expect(try IMDSCredentialProvider(env: Environment(), transport: v1).credentials(now: credNow).accessKeyId == "ASIAV1")
         #expect(v1.requests.map { $0.url } == ["http://169.254.169.254/latest/api/token",
                                                "http://169.254.169.254/latest/meta-data/iam/security-credentials/",
                                                "http://169.254.169.254/latest/meta-data/iam/security-credentials/r"])
         #expect(v1.requests.dropFirst().allSatisfy { $0.header("X-aws-ec2-metadata-token") == nil })
         #expect(v1.requests[0].connectTimeout == 1)
-        let v1Off = failure { try IMDSCredentialProvider(env: Environment(["AWS_EC2_METADATA_V1_DISABLED": "true"]), transport: v1).credentials(now: t0) }
+        let v1Off = failure { try IMDSCredentialProvider(env: Environment(["AWS_EC2_METADATA_V1_DISABLED": "true"]), transport: v1).credentials(now: credNow) }
         #expect(v1Off?.message == "ec2 instance metadata: HTTP 405 for a session token from 169.254.169.254 and AWS_EC2_METADATA_V1_DISABLED is set")
 
-        let noRole = ScriptedTransport { r in r.method == "PUT" ? HTTPResponse(status: 200, text: "tok") : HTTPResponse(status: 404) }
-        #expect(failure { try IMDSCredentialProvider(env: Environment(), transport: noRole).credentials(now: t0) }?.message
+        let noRole = CredFakeTransport { r in r.method == "PUT" ? HTTPResponse(status: 200, text: "tok") : HTTPResponse(status: 404) }
+        #expect(failure { try IMDSCredentialProvider(env: Environment(), transport: noRole).credentials(now: credNow) }?.message
             == "ec2 instance metadata: no IAM role attached to this instance")
         let ipv6 = IMDSCredentialProvider(env: Environment(["AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE": "IPv6"]), transport: noRole)
         #expect(ipv6.endpoint == "http://[fd00:ec2::254]")
@@ -608,13 +608,13 @@ let t0 = 1_700_000_000.0
 
     @Test func cacheRefreshesFiveMinutesBeforeExpiryNotBefore() throws {
         let base = CountingProvider()
-        let time = ManualTime(t0)
+        let time = ManualTime(credNow)
         let cache = CachingCredentialProvider(base)
         #expect(try cache.credentials(now: time.now()).accessKeyId == "KEY1")
-        time.current = t0 + 3600 - 301
+        time.current = credNow + 3600 - 301
         #expect(try cache.credentials(now: time.now()).accessKeyId == "KEY1")
         #expect(base.fetches == 1)
-        time.current = t0 + 3600 - 300
+        time.current = credNow + 3600 - 300
         #expect(try cache.credentials(now: time.now()).accessKeyId == "KEY2")
         #expect(base.fetches == 2)
         time.current += 60
@@ -627,7 +627,7 @@ let t0 = 1_700_000_000.0
         base.lifetime = nil
         let cache = CachingCredentialProvider(base)
         for hours: Double in [0, 1, 24, 24 * 365] {
-            #expect(try cache.credentials(now: t0 + hours * 3600).accessKeyId == "KEY1")
+            #expect(try cache.credentials(now: credNow + hours * 3600).accessKeyId == "KEY1")
         }
         #expect(base.fetches == 1)
     }
@@ -637,25 +637,25 @@ let t0 = 1_700_000_000.0
         var lines: [String] = []
         let logger = Logger(tool: "ecs-wait", sink: { lines.append($0) })
         let cache = CachingCredentialProvider(base, logger: logger)
-        _ = try cache.credentials(now: t0)
+        _ = try cache.credentials(now: credNow)
         base.failNext = true
-        #expect(try cache.credentials(now: t0 + 3400).accessKeyId == "KEY1")
+        #expect(try cache.credentials(now: credNow + 3400).accessKeyId == "KEY1")
         #expect(lines == ["ecs-wait: warning: cannot refresh credentials (test: endpoint down); using the current ones until they expire in 200 s\n"])
         // The next attempt waits a little instead of hammering a failing endpoint on every call.
-        #expect(try cache.credentials(now: t0 + 3410).accessKeyId == "KEY1")
+        #expect(try cache.credentials(now: credNow + 3410).accessKeyId == "KEY1")
         #expect(lines.count == 1)
         base.failNext = false
-        #expect(try cache.credentials(now: t0 + 3431).accessKeyId == "KEY2")
+        #expect(try cache.credentials(now: credNow + 3431).accessKeyId == "KEY2")
         // Once expired, a failed refresh is an error.
         base.failNext = true
-        #expect(throws: CredentialError.self) { try cache.credentials(now: t0 + 3431 + 3600) }
+        #expect(throws: CredentialError.self) { try cache.credentials(now: credNow + 3431 + 3600) }
         #expect(lines.allSatisfy { !$0.contains("secret") })
     }
 
     // MARK: chain
 
     func chain(env: [String: String], files: [String: String] = [:], profileFlag: String? = nil,
-               transport: HTTPTransport = ScriptedTransport.unused()) throws -> DefaultCredentialChain {
+               transport: HTTPTransport = CredFakeTransport.unused()) throws -> DefaultCredentialChain {
         let fs = MemoryFileSystem(files)
         let e = Environment(env)
         let shared = try SharedConfig.load(profileFlag: profileFlag, env: e, fs: fs)
@@ -667,7 +667,7 @@ let t0 = 1_700_000_000.0
         let port = LoopbackServer.closedPort()
         let c = try chain(env: ["HOME": "/root", "AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://127.0.0.1:\(port)"], transport: CurlTransport())
         do {
-            _ = try c.credentials(now: t0)
+            _ = try c.credentials(now: credNow)
             Issue.record("expected an error")
         } catch let e as ToolError {
             #expect(e.exitStatus == .config)
@@ -680,7 +680,7 @@ let t0 = 1_700_000_000.0
         }
         let disabled = try chain(env: ["AWS_EC2_METADATA_DISABLED": "true"], files: ["/root/.aws/config": "[default]\nregion = eu-west-1\n"])
         do {
-            _ = try disabled.credentials(now: t0)
+            _ = try disabled.credentials(now: credNow)
             Issue.record("expected an error")
         } catch let e as ToolError {
             #expect(e.message == "no credentials: environment: AWS_ACCESS_KEY_ID not set; "
@@ -694,31 +694,31 @@ let t0 = 1_700_000_000.0
     @Test func chainOrderAndStopping() throws {
         let files = ["/root/.aws/credentials": "[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = f\n[other]\naws_access_key_id = AKIDOTHER\naws_secret_access_key = o\n"]
         let keys = ["AWS_ACCESS_KEY_ID": "AKIDENV", "AWS_SECRET_ACCESS_KEY": "e", "AWS_EC2_METADATA_DISABLED": "true"]
-        #expect(try chain(env: keys, files: files).credentials(now: t0).accessKeyId == "AKIDENV")
+        #expect(try chain(env: keys, files: files).credentials(now: credNow).accessKeyId == "AKIDENV")
         // botocore: AWS_PROFILE leaves the environment keys first; a profile named on the command line skips them.
-        #expect(try chain(env: keys.merging(["AWS_PROFILE": "other"]) { $1 }, files: files).credentials(now: t0).accessKeyId == "AKIDENV")
-        #expect(try chain(env: keys, files: files, profileFlag: "other").credentials(now: t0).accessKeyId == "AKIDOTHER")
-        #expect(try chain(env: ["AWS_EC2_METADATA_DISABLED": "true"], files: files).credentials(now: t0).accessKeyId == "AKIDFILE")
+        #expect(try chain(env: keys.merging(["AWS_PROFILE": "other"]) { $1 }, files: files).credentials(now: credNow).accessKeyId == "AKIDENV")
+        #expect(try chain(env: keys, files: files, profileFlag: "other").credentials(now: credNow).accessKeyId == "AKIDOTHER")
+        #expect(try chain(env: ["AWS_EC2_METADATA_DISABLED": "true"], files: files).credentials(now: credNow).accessKeyId == "AKIDFILE")
         // Set up but broken: the chain stops there instead of falling through to another identity.
         do {
-            _ = try chain(env: ["AWS_ACCESS_KEY_ID": "AKIDENV"], files: files).credentials(now: t0)
+            _ = try chain(env: ["AWS_ACCESS_KEY_ID": "AKIDENV"], files: files).credentials(now: credNow)
             Issue.record("expected an error")
         } catch let e as ToolError {
             #expect(e.message == "environment: AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not")
         }
         // ECS before IMDS.
-        let ecs = ScriptedTransport { _ in
+        let ecs = CredFakeTransport { _ in
             HTTPResponse(status: 200, text: #"{"AccessKeyId":"ASIAECS","SecretAccessKey":"s","Token":"t","Expiration":"2026-11-27T12:00:00Z"}"#)
         }
-        #expect(try chain(env: ["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/c"], transport: ecs).credentials(now: t0).accessKeyId == "ASIAECS")
+        #expect(try chain(env: ["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/c"], transport: ecs).credentials(now: credNow).accessKeyId == "ASIAECS")
     }
 
     @Test func chainSticksWithTheProviderThatAnswered() throws {
         let first = CountingProvider()
         let chain = DefaultCredentialChain([FailingCredentialProvider(.absent("a", "not here")), first, CountingProvider()])
-        #expect(try chain.credentials(now: t0).accessKeyId == "KEY1")
+        #expect(try chain.credentials(now: credNow).accessKeyId == "KEY1")
         first.failNext = true
-        #expect(throws: CredentialError.self) { try chain.credentials(now: t0) }
+        #expect(throws: CredentialError.self) { try chain.credentials(now: credNow) }
     }
 
     // MARK: secrets
@@ -730,36 +730,36 @@ let t0 = 1_700_000_000.0
             do { try body() } catch let e as ToolError { messages.append(e.message) } catch { messages.append("\(error)") }
         }
         let secretJSON = #"{"AccessKeyId":"A","SecretAccessKey":"leakedsecret","Token":"leakedtoken","Expiration":"bad"}"#
-        let leaky = ScriptedTransport { _ in HTTPResponse(status: 200, text: secretJSON) }
-        let leaky500 = ScriptedTransport { _ in HTTPResponse(status: 500, text: secretJSON) }
+        let leaky = CredFakeTransport { _ in HTTPResponse(status: 200, text: secretJSON) }
+        let leaky500 = CredFakeTransport { _ in HTTPResponse(status: 500, text: secretJSON) }
         let time = ManualTime()
-        collect { _ = try EnvironmentCredentialProvider(env: Environment(["AWS_SECRET_ACCESS_KEY": "leakedsecret"])).credentials(now: t0) }
-        collect { _ = try EnvironmentCredentialProvider(env: Environment(["AWS_ACCESS_KEY_ID": "A", "AWS_SESSION_TOKEN": "leakedtoken"])).credentials(now: t0) }
+        collect { _ = try EnvironmentCredentialProvider(env: Environment(["AWS_SECRET_ACCESS_KEY": "leakedsecret"])).credentials(now: credNow) }
+        collect { _ = try EnvironmentCredentialProvider(env: Environment(["AWS_ACCESS_KEY_ID": "A", "AWS_SESSION_TOKEN": "leakedtoken"])).credentials(now: credNow) }
         let webEnv = Environment(["AWS_WEB_IDENTITY_TOKEN_FILE": "/t", "AWS_ROLE_ARN": "arn:aws:iam::1:role/r"])
-        let stsDenied = ScriptedTransport { _ in STSFixtures.error(status: 403, code: "InvalidIdentityToken", message: "token rejected") }
-        collect { _ = try WebIdentityCredentialProvider.fromEnvironment(webEnv, fs: MemoryFileSystem(["/t": "leakedtoken"]), sts: makeSTS(stsDenied)).credentials(now: t0) }
-        let stsGarbage = ScriptedTransport { _ in HTTPResponse(status: 200, text: "<Credentials><SecretAccessKey>leakedsecret</SecretAccessKey></Credentials>") }
-        collect { _ = try WebIdentityCredentialProvider.fromEnvironment(webEnv, fs: MemoryFileSystem(["/t": "leakedtoken"]), sts: makeSTS(stsGarbage)).credentials(now: t0) }
-        collect { _ = try profileProvider(credentials: "[default]\naws_secret_access_key = leakedsecret\naws_session_token = leakedtoken\n").credentials(now: t0) }
+        let stsDenied = CredFakeTransport { _ in STSFixtures.error(status: 403, code: "InvalidIdentityToken", message: "token rejected") }
+        collect { _ = try WebIdentityCredentialProvider.fromEnvironment(webEnv, fs: MemoryFileSystem(["/t": "leakedtoken"]), sts: makeSTS(stsDenied)).credentials(now: credNow) }
+        let stsGarbage = CredFakeTransport { _ in HTTPResponse(status: 200, text: "<Credentials><SecretAccessKey>leakedsecret</SecretAccessKey></Credentials>") }
+        collect { _ = try WebIdentityCredentialProvider.fromEnvironment(webEnv, fs: MemoryFileSystem(["/t": "leakedtoken"]), sts: makeSTS(stsGarbage)).credentials(now: credNow) }
+        collect { _ = try profileProvider(credentials: "[default]\naws_secret_access_key = leakedsecret\naws_session_token = leakedtoken\n").credentials(now: credNow) }
         let role = "[default]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = b\n[profile b]\naws_access_key_id = A\naws_secret_access_key = leakedsecret\naws_session_token = leakedtoken\n"
-        collect { _ = try profileProvider(config: role, transport: stsDenied).credentials(now: t0) }
-        collect { _ = try profileProvider(config: role, transport: stsGarbage).credentials(now: t0) }
+        collect { _ = try profileProvider(config: role, transport: stsDenied).credentials(now: credNow) }
+        collect { _ = try profileProvider(config: role, transport: stsGarbage).credentials(now: credNow) }
         let (proc, dir) = try processProfile("#!/bin/sh\necho '\(secretJSON)'\n")
         _ = dir
-        collect { _ = try proc.credentials(now: t0) }
+        collect { _ = try proc.credentials(now: credNow) }
         for tokenEnv in [["AWS_CONTAINER_AUTHORIZATION_TOKEN": "Bearer leakedauth"], ["AWS_CONTAINER_AUTHORIZATION_TOKEN": "Bearer leakedauth\n"]] {
-            for transport in [leaky, leaky500, ScriptedTransport { _ in HTTPResponse(status: 401, text: "Bearer leakedauth denied") }] {
+            for transport in [leaky, leaky500, CredFakeTransport { _ in HTTPResponse(status: 401, text: "Bearer leakedauth denied") }] {
                 let env = Environment(tokenEnv.merging(["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/c?token=leakedtoken"]) { $1 })
-                collect { _ = try ECSContainerCredentialProvider(env: env, fs: MemoryFileSystem(), transport: transport, time: time).credentials(now: t0) }
+                collect { _ = try ECSContainerCredentialProvider(env: env, fs: MemoryFileSystem(), transport: transport, time: time).credentials(now: credNow) }
             }
         }
-        collect { _ = try IMDSCredentialProvider(env: Environment(), transport: ScriptedTransport { r in
+        collect { _ = try IMDSCredentialProvider(env: Environment(), transport: CredFakeTransport { r in
             r.method == "PUT" ? HTTPResponse(status: 200, text: "leakedtoken")
                 : r.url.hasSuffix("/") ? HTTPResponse(status: 200, text: "role") : HTTPResponse(status: 200, text: secretJSON)
-        }).credentials(now: t0) }
-        collect { _ = try IMDSCredentialProvider(env: Environment(), transport: ScriptedTransport { r in
+        }).credentials(now: credNow) }
+        collect { _ = try IMDSCredentialProvider(env: Environment(), transport: CredFakeTransport { r in
             r.method == "PUT" ? HTTPResponse(status: 200, text: "leakedtoken") : HTTPResponse(status: 500, text: "leakedtoken")
-        }).credentials(now: t0) }
+        }).credentials(now: credNow) }
         #expect(messages.count == 16)
         for m in messages {
             for s in secrets { #expect(!m.contains(s), "\(m)") }

@@ -142,7 +142,7 @@ import Testing
     func resolve(flags: (region: String?, profile: String?, endpointURL: String?) = (nil, nil, nil), queueUrl: String? = nil,
                  env: [String: String], files: [String: String] = [:]) throws -> ResolvedAWSConfig {
         try ResolvedAWSConfig.resolve(flags: flags, queueUrl: queueUrl, env: Environment(env), fs: MemoryFileSystem(files),
-                                      transport: ScriptedTransport.unused(), time: ManualTime(), logger: nil)
+                                      transport: CredFakeTransport.unused(), time: ManualTime(), logger: nil)
     }
 
     @Test func resolveEverythingFromProfileAndQueue() throws {
@@ -155,7 +155,7 @@ import Testing
         #expect(r.ecsEndpoint == "https://ecs.eu-north-1.amazonaws.com")
         #expect(r.stsEndpoint == "https://sts.eu-north-1.amazonaws.com")
         #expect(r.credentials is CachingCredentialProvider)
-        let c = try r.credentials.credentials(now: t0)
+        let c = try r.credentials.credentials(now: credNow)
         #expect(c.accessKeyId == "AKIDCI")
         #expect(c.source == "profile ci")
 
@@ -163,22 +163,22 @@ import Testing
                                     env: ["AWS_ACCESS_KEY_ID": "AKIDENV", "AWS_SECRET_ACCESS_KEY": "s"])
         #expect(fromQueue.region == "ap-northeast-1")
         #expect(fromQueue.profileName == "default")
-        #expect(try fromQueue.credentials.credentials(now: t0).source == "environment")
+        #expect(try fromQueue.credentials.credentials(now: credNow).source == "environment")
 
         let local = try resolve(flags: ("us-east-1", nil, "http://127.0.0.1:4566"), env: [:])
         #expect([local.sqsEndpoint, local.ecsEndpoint, local.stsEndpoint] == Array(repeating: "http://127.0.0.1:4566", count: 3))
     }
 
     @Test func resolveUsesTheResolvedSTSEndpointForRoles() throws {
-        let transport = ScriptedTransport { _ in STSFixtures.credentials("AssumeRole", id: "ASIAR", secret: "s", token: "t") }
+        let transport = CredFakeTransport { _ in STSFixtures.credentials("AssumeRole", id: "ASIAR", secret: "s", token: "t") }
         let files = ["/root/.aws/config": "[default]\nregion = eu-west-3\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = base\n[profile base]\naws_access_key_id = AKIDB\naws_secret_access_key = b\n"]
         let r = try ResolvedAWSConfig.resolve(flags: (nil, nil, nil), queueUrl: nil, env: Environment(["AWS_ENDPOINT_URL_STS": "http://127.0.0.1:1/"]),
                                               fs: MemoryFileSystem(files), transport: transport, time: ManualTime(), logger: nil)
-        #expect(try r.credentials.credentials(now: t0).accessKeyId == "ASIAR")
+        #expect(try r.credentials.credentials(now: credNow).accessKeyId == "ASIAR")
         #expect(transport.requests.map { $0.url } == ["http://127.0.0.1:1/"])
         #expect(transport.requests.first?.header("Authorization")?.contains("/eu-west-3/sts/aws4_request") == true)
         // Cached: no second STS call within the credentials' lifetime.
-        _ = try r.credentials.credentials(now: t0 + 60)
+        _ = try r.credentials.credentials(now: credNow + 60)
         #expect(transport.requests.count == 1)
     }
 

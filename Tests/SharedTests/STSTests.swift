@@ -16,7 +16,7 @@ import Testing
     }
 
     @Test func assumeRoleRequestAndResponse() throws {
-        let transport = ScriptedTransport { _ in
+        let transport = CredFakeTransport { _ in
             STSFixtures.credentials("AssumeRole", id: "ASIANEW", secret: "new/secret+key", token: "FwoGZXIvYXdzE&amp;xyz",
                                     expiration: "2023-11-14T23:13:20.123Z")
         }
@@ -36,7 +36,7 @@ import Testing
 
     @Test func signatureMatchesAnIndependentSigV4() throws {
         // The request STS receives is exactly what the shared signer produces for it.
-        let transport = ScriptedTransport { _ in STSFixtures.credentials("AssumeRole", id: "A", secret: "S", token: "T") }
+        let transport = CredFakeTransport { _ in STSFixtures.credentials("AssumeRole", id: "A", secret: "S", token: "T") }
         let time = ManualTime(1_440_938_160)
         _ = try client(transport, time: time).assumeRole(.init(roleArn: "arn:aws:iam::1:role/r", sessionName: "s"), using: source)
         var unsigned = try #require(transport.requests.first)
@@ -57,7 +57,7 @@ import Testing
             (403, "RegionDisabledException", .config),
         ]
         for (status, code, exit) in table {
-            let transport = ScriptedTransport { _ in STSFixtures.error(status: status, code: code, message: "it said <no> &amp; more") }
+            let transport = CredFakeTransport { _ in STSFixtures.error(status: status, code: code, message: "it said <no> &amp; more") }
             do {
                 _ = try client(transport).assumeRole(.init(roleArn: "arn:aws:iam::1:role/r", sessionName: "s"), using: source)
                 Issue.record("expected an error")
@@ -74,7 +74,7 @@ import Testing
         var answers = [STSFixtures.error(status: 400, code: "Throttling", message: "Rate exceeded"),
                        HTTPResponse(status: 503, text: "<html>unavailable</html>"),
                        STSFixtures.credentials("AssumeRole", id: "ASIAOK", secret: "s", token: "t")]
-        let transport = ScriptedTransport { _ in answers.removeFirst() }
+        let transport = CredFakeTransport { _ in answers.removeFirst() }
         let time = ManualTime()
         let c = try client(transport, time: time).assumeRole(.init(roleArn: "arn:aws:iam::1:role/r", sessionName: "s"), using: source)
         #expect(c.accessKeyId == "ASIAOK")
@@ -82,7 +82,7 @@ import Testing
         // Each attempt is signed afresh at its own time.
         #expect(Set(transport.requests.compactMap { $0.header("X-Amz-Date") }).count == 3)
 
-        let down = ScriptedTransport { r in throw TransportError(kind: .connect, url: r.url, detail: "connection refused") }
+        let down = CredFakeTransport { r in throw TransportError(kind: .connect, url: r.url, detail: "connection refused") }
         do {
             _ = try client(down).assumeRoleWithWebIdentity(roleArn: "arn:aws:iam::1:role/r", sessionName: "s", token: "jwt")
             Issue.record("expected an error")
@@ -91,7 +91,7 @@ import Testing
             #expect(e.message == "sts AssumeRoleWithWebIdentity: cannot reach sts.us-west-2.amazonaws.com: connection refused")
             #expect(down.requests.count == 3)
         }
-        let throttled = ScriptedTransport { _ in STSFixtures.error(status: 400, code: "Throttling", message: "Rate exceeded") }
+        let throttled = CredFakeTransport { _ in STSFixtures.error(status: 400, code: "Throttling", message: "Rate exceeded") }
         do {
             _ = try client(throttled).assumeRole(.init(roleArn: "arn:aws:iam::1:role/r", sessionName: "s"), using: source)
             Issue.record("expected an error")
@@ -101,7 +101,7 @@ import Testing
     }
 
     @Test func unparseableAnswers() throws {
-        let html = ScriptedTransport { _ in HTTPResponse(status: 502, text: "<html>\n  <body>Bad Gateway</body>\n</html>") }
+        let html = CredFakeTransport { _ in HTTPResponse(status: 502, text: "<html>\n  <body>Bad Gateway</body>\n</html>") }
         let c = client(html)
         c.maxAttempts = 1
         do {
@@ -111,7 +111,7 @@ import Testing
             #expect(e.message == "sts AssumeRole: <html> <body>Bad Gateway</body> </html> (HTTP 502)")
             #expect(e.exitStatus == .unavailable)
         }
-        let empty = ScriptedTransport { _ in HTTPResponse(status: 200, text: "<AssumeRoleResponse></AssumeRoleResponse>") }
+        let empty = CredFakeTransport { _ in HTTPResponse(status: 200, text: "<AssumeRoleResponse></AssumeRoleResponse>") }
         #expect(throws: STSError.self) {
             try client(empty).assumeRole(.init(roleArn: "arn:aws:iam::1:role/r", sessionName: "s"), using: source)
         }
@@ -125,5 +125,59 @@ import Testing
         #expect(XMLText.element("Missing", in: xml) == nil)
         #expect(XMLText.element("Unclosed", in: "<Unclosed>text") == nil)
         #expect(XMLText.element("Code", in: "<Code") == nil)
+    }
+}
+
+/// STS of the local AWS endpoint (moto, authentication on): the profile role chain end to end.
+@Suite struct LiveSTSTests {
+    func resolve(source user: LocalAWS.User, info: LocalAWS.Info, sessionName: String) throws -> ResolvedAWSConfig {
+        let config = """
+        [profile deploy]
+        role_arn = \(info.roleArn)
+        source_profile = base
+        role_session_name = \(sessionName)
+        duration_seconds = 900
+        """
+        let credentials = "[base]\naws_access_key_id = \(user.accessKeyId)\naws_secret_access_key = \(user.secretAccessKey)\n"
+        let fs = MemoryFileSystem(["/home/t/.aws/config": config, "/home/t/.aws/credentials": credentials])
+        return try ResolvedAWSConfig.resolve(flags: (info.region, "deploy", info.endpoint), queueUrl: nil,
+                                             env: Environment(["HOME": "/home/t"]), fs: fs,
+                                             transport: CurlTransport(environment: Environment()), time: SystemTime(), logger: nil)
+    }
+
+    @Test func assumedRoleCredentialsAreAcceptedByECS() throws {
+        let info = try LocalAWS.shared()
+        let resolved = try resolve(source: try info.user("deployer"), info: info, sessionName: "live-test")
+        #expect(resolved.stsEndpoint == info.endpoint)
+        let now = SystemTime().now()
+        let c = try resolved.credentials.credentials(now: now)
+        #expect(c.source == "profile deploy")
+        #expect(c.accessKeyId != (try info.user("deployer")).accessKeyId)
+        #expect(c.sessionToken?.isEmpty == false)
+        let expiration = try #require(c.expiration)
+        #expect(expiration > now + 800 && expiration < now + 1000)
+
+        // The role may call what the minimum policy allows.
+        let cluster = "sts-live-\(Int(now))"
+        _ = try LocalAWS.client(.ecs, user: "admin").call("CreateCluster", ["clusterName": .string(cluster)])
+        let ecs = ECSClient(client: AWSJSONClient(service: .ecs, region: resolved.region, endpoint: resolved.ecsEndpoint,
+                                                  credentials: resolved.credentials, transport: CurlTransport(environment: Environment()),
+                                                  time: SystemTime(), random: SystemRandom()))
+        let result = try ecs.describeServices(cluster: cluster, services: ["absent"])
+        #expect(result.services.isEmpty)
+        #expect(result.failures.first?["reason"]?.stringValue == "MISSING")
+    }
+
+    @Test func outsiderIsDeniedTheRole() throws {
+        let info = try LocalAWS.shared()
+        let resolved = try resolve(source: try info.user("outsider"), info: info, sessionName: "intruder")
+        do {
+            _ = try resolved.credentials.credentials(now: SystemTime().now())
+            Issue.record("expected AccessDenied")
+        } catch let e as ToolError {
+            #expect(e.exitStatus == .noPermission)
+            #expect(e.message.hasPrefix("profile deploy: sts AssumeRole: AccessDenied: "))
+            #expect(!e.message.contains((try info.user("outsider")).secretAccessKey))
+        }
     }
 }

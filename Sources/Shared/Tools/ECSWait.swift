@@ -88,7 +88,7 @@ func waitForDeployment(_ doc: Document, options: ECSWaitOptions, timeout: Double
     switch result.status {
     case .succeeded: context.logger.info(line)
     case .superseded, .stale: context.logger.warning(line)
-    case .failed, .rolledBack, .timedOut: context.logger.error(line)
+    case .failed, .rolledBack, .timedOut, .rejected: context.logger.error(line)
     }
     return (doc, result.status.exitStatus)
 }

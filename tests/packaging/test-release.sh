@@ -162,18 +162,30 @@ for t in $tools; do
 done
 
 # --- shared libraries against the Dockerfile's runtime stage -----------------
-# The runtime stage's package list: the words of the apt-get install command
-# after the last FROM, up to the next "&&".
+# The runtime stage's package list: the words after "apt-get install" (and
+# its options) in the last stage, up to the next "&&".
 awk '
-    /^FROM / { inst = 0; n = 0; delete pkgs }
-    /apt-get install/ { inst = 1 }
-    inst {
-        for (i = 1; i <= NF; i++) {
-            if ($i == "&&" && i > 1) { inst = 0; break }
-            if ($i ~ /^[a-z0-9][a-z0-9.+-]+$/ && $i != "apt-get" && $i != "install") pkgs[++n] = $i
+    /^FROM / { m = 0; logical = ""; next }
+    /^[[:space:]]*#/ { next }
+    {
+        line = $0
+        continued = sub(/\\[[:space:]]*$/, "", line)
+        logical = logical " " line
+        if (!continued) { lines[++m] = logical; logical = "" }
+    }
+    END {
+        for (i = 1; i <= m; i++) {
+            nseg = split(lines[i], segs, "&&")
+            for (j = 1; j <= nseg; j++) {
+                nw = split(segs[j], w, /[[:space:]]+/)
+                after = 0
+                for (k = 1; k <= nw; k++) {
+                    if (after && w[k] !~ /^-/ && w[k] != "") print w[k]
+                    if (w[k] == "install" && w[k - 1] == "apt-get") after = 1
+                }
+            }
         }
     }
-    END { for (i = 1; i <= n; i++) print pkgs[i] }
 ' "$root/Dockerfile" | sort -u >"$work/runtime.list"
 if [ -s "$work/runtime.list" ]; then
     pass "Dockerfile runtime packages: $(tr '\n' ' ' <"$work/runtime.list")"

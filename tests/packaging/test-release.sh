@@ -143,8 +143,9 @@ done
 # The generated pages come from the same definitions as --help: every long
 # option --help lists must be in the page.
 for t in $tools; do
-    # Option lines of --help: "  --name <value>  text" or "  -h, --help  text".
-    sed -n 's/^ \{2,\}\(-[A-Za-z0-9], \)\{0,1\}--\([a-z][a-z0-9-]*\).*/\2/p' "$work/$t.help" |
+    # Option lines of --help, indented by two (wrapped text is indented more):
+    # "  --name <value>  text" or "  -h, --help  text".
+    sed -n 's/^  \(-[A-Za-z0-9], \)\{0,1\}--\([a-z][a-z0-9-]*\).*/\2/p' "$work/$t.help" |
         sort -u >"$work/$t.options"
     missing=
     while read -r opt; do

@@ -1,8 +1,17 @@
 import ArgumentParser
 import Shared
 
+/// The ecs-register command line; the work is done by `runECSRegister` in Shared.
 struct Tool: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "ecs-register", version: "0.1.0")
-    func run() throws {}
+    static let configuration = Manual.ecsRegister
+
+    @OptionGroup var common: CommonOptions
+    @OptionGroup var options: ECSRegisterOptions
+
+    func run() throws {
+        let context = ToolContext.process(tool: "ecs-register", common: common)
+        terminate(runECSRegister(options, common: common, context: context))
+    }
 }
-Tool.main()
+
+Tool.runAsTool()

@@ -1,8 +1,17 @@
 import ArgumentParser
 import Shared
 
+/// The ecs-wait command line; the work is done by `runECSWait` in Shared.
 struct Tool: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "ecs-wait", version: "0.1.0")
-    func run() throws {}
+    static let configuration = Manual.ecsWait
+
+    @OptionGroup var common: CommonOptions
+    @OptionGroup var options: ECSWaitOptions
+
+    func run() throws {
+        let context = ToolContext.process(tool: "ecs-wait", common: common, handleSignals: true)
+        terminate(runECSWait(options, common: common, context: context))
+    }
 }
-Tool.main()
+
+Tool.runAsTool()

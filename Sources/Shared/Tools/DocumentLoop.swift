@@ -1,0 +1,109 @@
+extension ExitStatus {
+    /// How much a status matters when a run ends with several: problems of the environment first
+    /// (they affect every document), then bad input, then certain deployment failures, then unknown outcomes.
+    var severity: Int {
+        switch self {
+        case .ok: return 0
+        case .superseded: return 1
+        case .timedOut: return 2
+        case .deploymentFailed: return 3
+        case .dataError: return 4
+        case .throttled: return 5
+        case .unavailable: return 6
+        case .noPermission: return 7
+        case .config: return 8
+        case .usage: return 9
+        }
+    }
+
+    /// The more severe of two statuses: the exit status of a run over several documents.
+    public func worse(_ other: ExitStatus) -> ExitStatus { other.severity > severity ? other : self }
+}
+
+/// The exit status of any error: a ToolError's own, 65 for bad JSON or an unreadable input, else 69.
+public func exitStatus(of error: Error) -> ExitStatus {
+    switch error {
+    case let e as ToolError: return e.exitStatus
+    case is JSONParseError, is FileError: return .dataError
+    default: return .unavailable
+    }
+}
+
+/// Runs `step` on each document of the context's input as it arrives (a pipeline streams).
+///
+/// Each document the step returns is written as one line. A failing document is reported as one
+/// stderr line, nothing is written for it, and the run goes on with the next; bad JSON ends the run,
+/// since the stream cannot be trusted past it. Returns the most severe status seen (0 for no input).
+func forEachDocument(_ context: ToolContext, _ step: (Document) throws -> (Document?, ExitStatus)) -> ExitStatus {
+    var parser = JSONStreamParser(source: "<stdin>")
+    var number = 0
+    var worst = ExitStatus.ok
+    while true {
+        do {
+            while let value = try parser.next() {
+                if context.shouldStop() {
+                    context.logger.error("interrupted; document \(number + 1) and any after it were not processed")
+                    return worst.worse(.timedOut)
+                }
+                number += 1
+                do {
+                    let (out, status) = try step(try Document(value, number: number))
+                    if let out = out { context.output.write(line: out.json.serialized()) }
+                    worst = worst.worse(status)
+                } catch {
+                    let message = describe(error)
+                    let prefix = "document \(number)"
+                    context.logger.error(message.hasPrefix(prefix + ":") ? message : "\(prefix): \(message)")
+                    worst = worst.worse(exitStatus(of: error))
+                }
+            }
+            if parser.isFinished { return worst }
+            if let chunk = try context.input.read() {
+                parser.append(chunk)
+            } else {
+                parser.finish()
+            }
+        } catch {
+            context.logger.error(describe(error))
+            return worst.worse(exitStatus(of: error))
+        }
+    }
+}
+
+/// Reports an error of a whole run (not of one document) and returns its status.
+func fail(_ context: ToolContext, _ error: Error) -> ExitStatus {
+    context.logger.error(describe(error))
+    return exitStatus(of: error)
+}
+
+/// ECS_TIMEOUT in seconds (300 when unset).
+func ecsTimeout(_ env: Environment) throws -> Double {
+    guard let raw = env.nonEmpty("ECS_TIMEOUT") else { return 300 }
+    guard let v = Double(raw), v > 0, v.isFinite else {
+        throw SimpleToolError(.usage, "ECS_TIMEOUT must be a positive number of seconds, got \"\(raw)\"")
+    }
+    return v
+}
+
+/// One client per queue URL (the URL is a region hint), built on first use.
+final class ClientCache {
+    let factory: AWSClientFactory
+    private var sqsClients: [String: SQSAPI] = [:]
+    private var ecsClients: [String: ECSAPI] = [:]
+
+    init(_ factory: AWSClientFactory) { self.factory = factory }
+
+    func sqs(_ queueUrl: String?) throws -> SQSAPI {
+        if let c = sqsClients[queueUrl ?? ""] { return c }
+        let c = try factory.sqs(queueUrl: queueUrl)
+        sqsClients[queueUrl ?? ""] = c
+        return c
+    }
+
+    func ecs(_ queueUrl: String?) throws -> ECSAPI {
+        if let c = ecsClients[queueUrl ?? ""] { return c }
+        let c = try factory.ecs(queueUrl: queueUrl)
+        ecsClients[queueUrl ?? ""] = c
+        return c
+    }
+}

@@ -1,0 +1,94 @@
+import ArgumentParser
+
+/// The flags of ecs-wait besides the common ones.
+public struct ECSWaitOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Wait for this service, instead of the services of the documents on stdin.", valueName: "name"))
+    public var service: String?
+
+    @Option(name: .customLong("task-definition"),
+            help: ArgumentHelp("With --service: the task definition whose deployment to judge (default: the PRIMARY deployment's).",
+                               valueName: "arn"))
+    public var taskDefinition: String?
+
+    @Option(name: .customLong("deployment-id"),
+            help: ArgumentHelp("With --service: the deployment to judge, e.g. ecs-svc/1234567890123456789.", valueName: "id"))
+    public var deploymentId: String?
+
+    @Option(help: ArgumentHelp("Give up after this many seconds, per document (env ECS_TIMEOUT; default: 300).", valueName: "s"))
+    public var timeout: Double?
+
+    @Option(help: ArgumentHelp("Success when our deployment is deployed (rollout COMPLETED), stable (the only deployment, at full count), or running (one task RUNNING).",
+                               valueName: "deployed|stable|running"))
+    public var until: WaitUntil = .deployed
+
+    @Option(name: .customLong("max-failed-tasks"),
+            help: ArgumentHelp("Fail once this many tasks of our deployment failed to start or stopped.", valueName: "n"))
+    public var maxFailedTasks: Int = 3
+
+    public init() {}
+
+    public func validate() throws {
+        if let t = timeout, !(t > 0 && t.isFinite) { throw ValidationError("--timeout must be a positive number of seconds") }
+        if maxFailedTasks < 1 { throw ValidationError("--max-failed-tasks must be at least 1, got \(maxFailedTasks)") }
+        if service == nil && (taskDefinition != nil || deploymentId != nil) {
+            throw ValidationError("--task-definition and --deployment-id need --service")
+        }
+    }
+}
+
+/// ecs-wait: waits for each document's deployment and adds `result`; exits with the worst outcome's status.
+public func runECSWait(_ options: ECSWaitOptions, common: CommonOptions, context: ToolContext) -> ExitStatus {
+    let clients = ClientCache(context.factory)
+    let cluster = common.resolvedCluster(context.environment)
+    let timeout: Double
+    do {
+        timeout = try options.timeout ?? ecsTimeout(context.environment)
+    } catch {
+        return fail(context, error)
+    }
+    if let service = options.service {
+        var o = JSONObject()
+        o[DocumentKey.service] = .string(service)
+        o[DocumentKey.cluster] = .string(cluster)
+        if let td = options.taskDefinition { o[DocumentKey.taskDefinitionArn] = .string(td) }
+        if let id = options.deploymentId { o[DocumentKey.deploymentId] = .string(id) }
+        do {
+            let (out, status) = try waitForDeployment(Document(object: o, number: 1), options: options, timeout: timeout,
+                                                      defaultCluster: cluster, clients: clients, context: context)
+            context.output.write(line: out.json.serialized())
+            return status
+        } catch {
+            return fail(context, error)
+        }
+    }
+    return forEachDocument(context) { doc in
+        try waitForDeployment(doc, options: options, timeout: timeout, defaultCluster: cluster, clients: clients,
+                              context: context)
+    }
+}
+
+func waitForDeployment(_ doc: Document, options: ECSWaitOptions, timeout: Double, defaultCluster: String,
+                       clients: ClientCache, context: ToolContext) throws -> (Document, ExitStatus) {
+    if let recorded = try doc.result() {
+        // Already decided upstream (e.g. stale in ecs-update): nothing to wait for.
+        context.logger.debug("document \(doc.number): already \(recorded.status.rawValue), passed through")
+        return (doc, recorded.status.exitStatus)
+    }
+    var doc = doc
+    let service = try doc.service()
+    let cluster = try doc.cluster() ?? defaultCluster
+    let expectation = WaitExpectation(deploymentId: try doc.deploymentId(), taskDefinitionArn: try doc.taskDefinitionArn(),
+                                      previousTaskDefinitionArn: try doc.previousTaskDefinitionArn(),
+                                      until: options.until, maxFailedTasks: options.maxFailedTasks)
+    let ecs = try clients.ecs(try doc.message()?.queueUrl)
+    let waiter = Waiter(ecs: ecs, time: context.time, logger: context.logger, shouldStop: context.shouldStop)
+    let result = try waiter.wait(cluster: cluster, service: service, expectation: expectation, timeout: timeout)
+    doc.set(DocumentKey.result, result.json)
+    let line = "service \(service): \(result.status.rawValue): \(result.reason)"
+    switch result.status {
+    case .succeeded: context.logger.info(line)
+    case .superseded, .stale: context.logger.warning(line)
+    case .failed, .rolledBack, .timedOut: context.logger.error(line)
+    }
+    return (doc, result.status.exitStatus)
+}

@@ -1,0 +1,123 @@
+import ArgumentParser
+
+/// The flags of sqs-receive besides the common ones.
+public struct SQSReceiveOptions: ParsableArguments {
+    @Option(name: .customLong("queue-url"), help: ArgumentHelp("Queue to read (env SQS_URL).", valueName: "url"))
+    public var queueURL: String?
+
+    @Option(name: .customLong("wait-seconds"), help: ArgumentHelp("Long-poll up to this many seconds, 0-20.", valueName: "s"))
+    public var waitSeconds: Int = 20
+
+    @Option(name: .customLong("max-messages"), help: ArgumentHelp("Receive up to this many messages, 1-10.", valueName: "n"))
+    public var maxMessages: Int = 1
+
+    @Option(name: .customLong("visibility-timeout"),
+            help: ArgumentHelp("Hide received messages from other workers for this many seconds, 0-43200 (default: ECS_TIMEOUT + 60, i.e. 360).",
+                               valueName: "s"))
+    public var visibilityTimeout: Int?
+
+    @Flag(help: "Instead of receiving: delete the message of each document on stdin, passing the documents through.")
+    public var delete = false
+
+    @Flag(name: .customLong("delete-on-failure"),
+          help: "With --delete: also delete messages whose deployment failed, was rolled back or timed out (default: leave them for the queue's redrive policy).")
+    public var deleteOnFailure = false
+
+    public init() {}
+
+    public func validate() throws {
+        guard (0...20).contains(waitSeconds) else { throw ValidationError("--wait-seconds must be 0 to 20, got \(waitSeconds)") }
+        guard (1...10).contains(maxMessages) else { throw ValidationError("--max-messages must be 1 to 10, got \(maxMessages)") }
+        if let v = visibilityTimeout, !(0...43200).contains(v) {
+            throw ValidationError("--visibility-timeout must be 0 to 43200, got \(v)")
+        }
+        if deleteOnFailure && !delete { throw ValidationError("--delete-on-failure needs --delete") }
+    }
+}
+
+/// sqs-receive: one receive (or, with --delete, deletes for the documents on stdin).
+public func runSQSReceive(_ options: SQSReceiveOptions, common: CommonOptions, context: ToolContext) -> ExitStatus {
+    let clients = ClientCache(context.factory)
+    if options.delete { return runSQSDelete(options, context: context, clients: clients) }
+    let env = context.environment
+    guard let queue = options.queueURL ?? env.nonEmpty("SQS_URL") else {
+        context.logger.error("no queue: give --queue-url or set SQS_URL")
+        return .usage
+    }
+    let messages: [JSON]
+    do {
+        // Cover the whole deployment, so no other worker takes the message meanwhile.
+        let visibility = try options.visibilityTimeout ?? Int(ecsTimeout(env).rounded(.up)) + 60
+        let request = ReceiveMessageRequest(queueUrl: queue, maxMessages: options.maxMessages,
+                                            waitSeconds: options.waitSeconds, visibilityTimeout: visibility)
+        messages = try clients.sqs(queue).receiveMessage(request)
+    } catch {
+        return fail(context, error)
+    }
+    var worst = ExitStatus.ok
+    let cluster = common.resolvedCluster(env)
+    for message in messages {
+        do {
+            let (document, dropped) = try messageDocument(message, queueUrl: queue, defaultCluster: cluster)
+            let id = message["MessageId"]?.stringValue ?? "?"
+            if !dropped.isEmpty {
+                context.logger.info("message \(id): dropped read-only fields \(dropped.joined(separator: ", "))")
+            }
+            context.logger.debug("message \(id): service \(document["service"]?.stringValue ?? "") in cluster \(document["cluster"]?.stringValue ?? "")")
+            context.output.write(line: document.serialized())
+        } catch {
+            // Not deleted: the queue's redrive policy takes it to the dead-letter queue.
+            worst = worst.worse(fail(context, error))
+        }
+    }
+    return worst
+}
+
+/// The document of one received message (DESIGN §2), and the read-only fields dropped from its definition.
+public func messageDocument(_ message: JSON, queueUrl: String, defaultCluster: String) throws -> (JSON, dropped: [String]) {
+    let id = message["MessageId"]?.stringValue ?? "?"
+    guard let receipt = message["ReceiptHandle"]?.stringValue else {
+        throw SimpleToolError(.unavailable, "message \(id): ReceiveMessage returned no receipt handle")
+    }
+    var attributes = JSONObject()
+    for (name, value) in message["MessageAttributes"]?.objectValue ?? JSONObject() {
+        if let s = value["StringValue"]?.stringValue { attributes[name] = .string(s) }
+    }
+    guard let service = attributes["service"]?.stringValue, !service.isEmpty else {
+        throw SimpleToolError(.dataError, "message \(id): missing string message attribute \"service\"")
+    }
+    let body: JSON
+    do {
+        body = try JSON.parse(message["Body"]?.stringValue ?? "", source: "body")
+    } catch let e as JSONParseError {
+        throw SimpleToolError(.dataError, "message \(id): body is not JSON: line \(e.line), column \(e.column): \(e.reason)")
+    }
+    let definition = try TaskDefinition.normalise(body, source: "message \(id)")
+    let system = message["Attributes"]
+    var m = DocumentMessage(queueUrl: queueUrl, messageId: id, receiptHandle: receipt, attributes: attributes)
+    m.sentTimestamp = system?["SentTimestamp"].flatMap { $0.stringValue.flatMap { Int64($0) } ?? $0.intValue }
+    m.receiveCount = system?["ApproximateReceiveCount"].flatMap { $0.stringValue.flatMap { Int64($0) } ?? $0.intValue }
+    var doc = JSONObject()
+    doc[DocumentKey.message] = m.json
+    doc[DocumentKey.service] = .string(service)
+    let cluster = attributes["cluster"]?.stringValue ?? ""
+    doc[DocumentKey.cluster] = .string(cluster.isEmpty ? defaultCluster : cluster)
+    doc[DocumentKey.taskDefinition] = definition.input
+    return (.object(doc), definition.dropped)
+}
+
+/// Deletes the message of each document whose outcome is final, passing every document through.
+func runSQSDelete(_ options: SQSReceiveOptions, context: ToolContext, clients: ClientCache) -> ExitStatus {
+    forEachDocument(context) { doc in
+        guard let message = try doc.message() else { throw doc.missing(DocumentKey.message) }
+        if let result = try doc.result(), !options.deleteOnFailure,
+           [.failed, .rolledBack, .timedOut].contains(result.status) {
+            // Never lose a request whose outcome is not a success: the redrive policy decides.
+            context.logger.info("message \(message.messageId) kept on the queue: deployment \(result.status.rawValue)")
+            return (doc, .ok)
+        }
+        try clients.sqs(message.queueUrl).deleteMessage(queueUrl: message.queueUrl, receiptHandle: message.receiptHandle)
+        context.logger.info("message \(message.messageId) deleted")
+        return (doc, .ok)
+    }
+}

@@ -1,0 +1,59 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Shared
+
+/// Paths and file helpers for tests (no Foundation).
+enum TestFiles {
+    /// The repository root, from this file's path.
+    static let repoRoot: String = {
+        var parts = String(#filePath).split(separator: "/", omittingEmptySubsequences: false)
+        parts.removeLast(4)  // Tests/SharedTests/Support/TestFiles.swift
+        return parts.joined(separator: "/")
+    }()
+
+    /// The public test vectors shipped beside the repository (or where SIGV4_TESTDATA points).
+    static var sigv4Data: String {
+        if let p = getenv("SIGV4_TESTDATA") { return String(cString: p) }
+        return repoRoot + "/../shared/testdata/sigv4"
+    }
+
+    static func list(_ dir: String) -> [String] {
+        guard let d = opendir(dir) else { return [] }
+        defer { closedir(d) }
+        var names: [String] = []
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { raw in
+                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    static func read(_ path: String) -> String? {
+        try? LocalFileSystem().readText(path)
+    }
+
+    /// A new empty directory under the system temp dir.
+    static func makeTempDir(_ prefix: String = "ecsdep-test") -> String {
+        var template = Array("/tmp/\(prefix)-XXXXXX".utf8CString)
+        let p = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        return String(cString: p!)
+    }
+
+    static func write(_ path: String, _ text: String, mode: mode_t = 0o644) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode)
+        precondition(fd >= 0, "cannot write \(path)")
+        var t = text
+        t.withUTF8 { _ = Glibc.write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+    }
+}

@@ -1,0 +1,492 @@
+import ArgumentParser
+import Testing
+@testable import Shared
+
+private let queue = "https://sqs.us-east-1.amazonaws.com/123456789012/deploy"
+private let v7 = Fixture.td("web:7")
+private let v8 = Fixture.td("web:8")
+private let bare = #"{"family":"web","containerDefinitions":[{"name":"app","image":"nginx:1.27"}]}"#
+
+private func common(_ args: String...) throws -> CommonOptions { try CommonOptions.parse(args) }
+
+/// A service whose PRIMARY (web:7) was created at the fixture epoch.
+private func runningService(_ name: String = "web", controller: String? = "ECS") -> JSON {
+    Fixture.service(name, deployments: [Fixture.deployment("ecs-svc/7", td: v7, running: 2, rollout: "COMPLETED")],
+                    controller: controller)
+}
+
+private func message(sent: Int64) -> String {
+    #"{"queueUrl":"\#(queue)","messageId":"m1","receiptHandle":"AQEBm1handle","sentTimestamp":\#(sent),"receiveCount":1,"attributes":{"service":"web"}}"#
+}
+
+@Suite struct SQSReceiveRunTests {
+    let sqs = FakeSQS()
+
+    @Test func eachMessageBecomesOneDocument() throws {
+        let wrapped = #"{"taskDefinition":{"taskDefinitionArn":"\#(v7)","family":"web","revision":7,"containerDefinitions":[{"name":"app","image":"nginx:1.27"}],"status":"ACTIVE"},"tags":[{"key":"team","value":"web"}]}"#
+        sqs.messages = [FakeSQS.message("m1", body: wrapped, sent: 1_700_000_000_000, receiveCount: 2),
+                        FakeSQS.message("m2", body: bare, service: "api", cluster: "staging")]
+        let h = Harness(tool: "sqs-receive", env: ["SQS_URL": queue, "ECS_TIMEOUT": "600"], factory: FakeFactory(sqs: sqs),
+                        level: .info)
+        let status = runSQSReceive(try SQSReceiveOptions.parse(["--max-messages", "5"]), common: try common("--cluster", "prod"),
+                                   context: h.context)
+        #expect(status == .ok)
+        #expect(h.out == [
+            #"{"message":{"queueUrl":"\#(queue)","messageId":"m1","receiptHandle":"AQEBm1handle","sentTimestamp":1700000000000,"receiveCount":2,"attributes":{"service":"web"}},"service":"web","cluster":"prod","taskDefinition":{"family":"web","containerDefinitions":[{"name":"app","image":"nginx:1.27"}],"tags":[{"key":"team","value":"web"}]}}"#,
+            #"{"message":{"queueUrl":"\#(queue)","messageId":"m2","receiptHandle":"AQEBm2handle","sentTimestamp":1700000000000,"receiveCount":1,"attributes":{"service":"api","cluster":"staging"}},"service":"api","cluster":"staging","taskDefinition":\#(bare)}"#,
+        ])
+        #expect(h.stderr == ["sqs-receive: message m1: dropped read-only fields taskDefinitionArn, revision, status\n"])
+        #expect(sqs.requests == [ReceiveMessageRequest(queueUrl: queue, maxMessages: 5, waitSeconds: 20, visibilityTimeout: 660,
+                                                       systemAttributeNames: ["SentTimestamp", "ApproximateReceiveCount"],
+                                                       messageAttributeNames: ["service", "cluster"])])
+        #expect(sqs.deleted.isEmpty)
+    }
+
+    @Test func unusableMessagesAreReportedByIdAndNeitherWrittenNorDeleted() throws {
+        sqs.messages = [FakeSQS.message("m1", body: #"{"family": tru"#), FakeSQS.message("m2", body: bare, service: nil),
+                        FakeSQS.message("m3", body: bare), FakeSQS.message("m4", body: #"{"family":"web"}"#)]
+        let h = Harness(tool: "sqs-receive", factory: FakeFactory(sqs: sqs))
+        let status = runSQSReceive(try SQSReceiveOptions.parse(["--queue-url", queue, "--max-messages", "10"]),
+                                   common: try common(), context: h.context)
+        #expect(status == .dataError)
+        #expect(h.outJSON.map { $0["message"]?["messageId"] } == ["m3"])
+        #expect(h.outJSON.first?["cluster"] == "default")
+        #expect(h.stderr.count == 3)
+        #expect(h.stderr[0].hasPrefix("sqs-receive: message m1: body is not JSON: line 1, column "))
+        #expect(h.stderr[1] == "sqs-receive: message m2: missing string message attribute \"service\"\n")
+        #expect(h.stderr[2] == "sqs-receive: message m4: task definition is missing \"containerDefinitions\"\n")
+        #expect(sqs.deleted.isEmpty)
+    }
+
+    @Test func anEmptyQueueWritesNothing() throws {
+        let h = Harness(tool: "sqs-receive", env: ["SQS_URL": queue], factory: FakeFactory(sqs: sqs))
+        #expect(runSQSReceive(try SQSReceiveOptions.parse([]), common: try common(), context: h.context) == .ok)
+        #expect(h.out.isEmpty && h.stderr.isEmpty)
+        #expect(sqs.requests.first?.visibilityTimeout == 360)
+    }
+
+    @Test func withoutAQueueItIsAUsageError() throws {
+        let h = Harness(tool: "sqs-receive", factory: FakeFactory(sqs: sqs))
+        #expect(runSQSReceive(try SQSReceiveOptions.parse([]), common: try common(), context: h.context) == .usage)
+        #expect(h.stderr == ["sqs-receive: no queue: give --queue-url or set SQS_URL\n"])
+        #expect(sqs.requests.isEmpty)
+    }
+
+    @Test func aBadEcsTimeoutIsAUsageError() throws {
+        let h = Harness(tool: "sqs-receive", env: ["SQS_URL": queue, "ECS_TIMEOUT": "5m"], factory: FakeFactory(sqs: sqs))
+        #expect(runSQSReceive(try SQSReceiveOptions.parse([]), common: try common(), context: h.context) == .usage)
+        #expect(h.stderr == ["sqs-receive: ECS_TIMEOUT must be a positive number of seconds, got \"5m\"\n"])
+    }
+
+    @Test func anAWSErrorKeepsItsStatus() throws {
+        sqs.errors["ReceiveMessage"] = [FakeAWSError(.noPermission, "AccessDenied: not authorized to perform sqs:ReceiveMessage")]
+        let h = Harness(tool: "sqs-receive", env: ["SQS_URL": queue], factory: FakeFactory(sqs: sqs))
+        #expect(runSQSReceive(try SQSReceiveOptions.parse([]), common: try common(), context: h.context) == .noPermission)
+        #expect(h.stderr == ["sqs-receive: AccessDenied: not authorized to perform sqs:ReceiveMessage\n"])
+    }
+
+    @Test(arguments: [["--max-messages", "0"], ["--max-messages", "11"], ["--wait-seconds", "21"],
+                      ["--visibility-timeout", "43201"], ["--delete-on-failure"]])
+    func outOfRangeFlagsAreRejected(args: [String]) {
+        #expect(throws: (any Error).self) { try SQSReceiveOptions.parse(args) }
+    }
+
+    static let finished = [
+        #"{"message":\#(message(sent: 1)),"service":"web","result":{"status":"succeeded","reason":"ok"}}"#,
+        #"{"message":\#(message(sent: 2)),"service":"web","result":{"status":"failed","reason":"no"}}"#,
+        #"{"message":\#(message(sent: 3)),"service":"web","result":{"status":"timed_out","reason":"?"}}"#,
+        #"{"message":\#(message(sent: 4)),"service":"web","result":{"status":"stale","reason":"old"}}"#,
+        #"{"message":\#(message(sent: 5)),"service":"web"}"#,
+    ]
+
+    @Test func deleteRemovesOnlyFinalOutcomesAndPassesEverythingThrough() throws {
+        let h = Harness(tool: "sqs-receive", stdin: Self.finished.joined(separator: "\n"), factory: FakeFactory(sqs: sqs))
+        #expect(runSQSReceive(try SQSReceiveOptions.parse(["--delete"]), common: try common(), context: h.context) == .ok)
+        #expect(h.out == Self.finished)
+        #expect(sqs.deleted.count == 3)
+        #expect(sqs.deleted.allSatisfy { $0.queueUrl == queue && $0.receiptHandle == "AQEBm1handle" })
+    }
+
+    @Test func deleteOnFailureRemovesEveryMessage() throws {
+        let h = Harness(tool: "sqs-receive", stdin: Self.finished.joined(separator: "\n"), factory: FakeFactory(sqs: sqs))
+        let options = try SQSReceiveOptions.parse(["--delete", "--delete-on-failure"])
+        #expect(runSQSReceive(options, common: try common(), context: h.context) == .ok)
+        #expect(sqs.deleted.count == 5)
+    }
+
+    @Test func deleteNeedsTheMessage() throws {
+        let stdin = #"{"service":"web"}"# + "\n" + Self.finished[0]
+        let h = Harness(tool: "sqs-receive", stdin: stdin, factory: FakeFactory(sqs: sqs))
+        #expect(runSQSReceive(try SQSReceiveOptions.parse(["--delete"]), common: try common(), context: h.context) == .dataError)
+        #expect(h.stderr == ["sqs-receive: document 1: missing \"message\"\n"])
+        #expect(h.out == [Self.finished[0]])
+        #expect(sqs.deleted.count == 1)
+    }
+}
+
+@Suite struct ECSRegisterRunTests {
+    let ecs = FakeECS()
+
+    @Test func aStreamOfThreeDocumentsArrivingInSmallChunks() throws {
+        let stdin = """
+            {"service":"web","taskDefinition":\(bare),"note":1}
+            {
+              "service": "api",
+              "taskDefinition": {"family": "api", "containerDefinitions": [{"name": "app", "image": "api:2"}]}
+            }{"service":"web","taskDefinition":{"taskDefinition":\(bare)}}
+            """
+        let h = Harness(tool: "ecs-register", stdin: stdin, chunkSize: 7, factory: FakeFactory(ecs: ecs))
+        #expect(runECSRegister(try ECSRegisterOptions.parse([]), common: try common(), context: h.context) == .ok)
+        #expect(h.out == [
+            #"{"service":"web","taskDefinition":\#(bare),"note":1,"taskDefinitionArn":"\#(Fixture.td("web:1"))"}"#,
+            #"{"service":"api","taskDefinition":{"family":"api","containerDefinitions":[{"name":"app","image":"api:2"}]},"taskDefinitionArn":"\#(Fixture.td("api:1"))"}"#,
+            #"{"service":"web","taskDefinition":{"taskDefinition":\#(bare)},"taskDefinitionArn":"\#(Fixture.td("web:2"))"}"#,
+        ])
+        #expect(ecs.registered.map { $0.serialized() } == [bare, #"{"family":"api","containerDefinitions":[{"name":"app","image":"api:2"}]}"#, bare])
+        #expect(h.stderr.isEmpty)
+    }
+
+    @Test func documentsAreProcessedAsTheyArrive() throws {
+        let captured = CapturedLines()
+        let source = ScriptedSource([#"{"service":"web","taskDefinition":\#(bare)}"# + "\n", #"{"service":"web","taskDefinition":\#(bare)}"#])
+        let h = Harness(tool: "ecs-register", factory: FakeFactory(ecs: ecs))
+        h.context.input = source
+        h.context.output = captured
+        source.beforeEachChunk = { index in
+            // The first document was written before the second one was even read.
+            if index == 1 { #expect(captured.lines.count == 1) }
+        }
+        #expect(runECSRegister(try ECSRegisterOptions.parse([]), common: try common(), context: h.context) == .ok)
+        #expect(captured.lines.count == 2)
+    }
+
+    @Test func aBareDefinitionOrDescribeOutputOnStdinGivesItsArn() throws {
+        let described = #"{"taskDefinition":{"family":"web","revision":4,"containerDefinitions":[]},"tags":[{"key":"a","value":"b"}]}"#
+        let h = Harness(tool: "ecs-register", stdin: bare + "\n" + described.replacingFirst("[]", with: #"[{"name":"x"}]"#),
+                        factory: FakeFactory(ecs: ecs))
+        #expect(runECSRegister(try ECSRegisterOptions.parse([]), common: try common(), context: h.context) == .ok)
+        #expect(h.out == [#"{"taskDefinitionArn":"\#(Fixture.td("web:1"))"}"#, #"{"taskDefinitionArn":"\#(Fixture.td("web:2"))"}"#])
+        #expect(ecs.registered[1].serialized() == #"{"family":"web","containerDefinitions":[{"name":"x"}],"tags":[{"key":"a","value":"b"}]}"#)
+    }
+
+    @Test func aFile() throws {
+        let h = Harness(tool: "ecs-register", stdin: "not read", factory: FakeFactory(ecs: ecs), files: ["td.json": bare])
+        #expect(runECSRegister(try ECSRegisterOptions.parse(["--file", "td.json"]), common: try common(), context: h.context) == .ok)
+        #expect(h.out == [#"{"taskDefinitionArn":"\#(Fixture.td("web:1"))"}"#])
+    }
+
+    @Test func aMissingOrBadFile() throws {
+        let h = Harness(tool: "ecs-register", factory: FakeFactory(ecs: ecs), files: ["bad.json": "{\"family\":\n oops}"])
+        #expect(runECSRegister(try ECSRegisterOptions.parse(["--file", "td.json"]), common: try common(), context: h.context) == .dataError)
+        #expect(runECSRegister(try ECSRegisterOptions.parse(["--file", "bad.json"]), common: try common(), context: h.context) == .dataError)
+        #expect(h.stderr.count == 2)
+        #expect(h.stderr[0] == "ecs-register: cannot read td.json: No such file or directory\n")
+        #expect(h.stderr[1].hasPrefix("ecs-register: bad json at bad.json:2:"))
+        #expect(h.out.isEmpty && ecs.registered.isEmpty)
+    }
+
+    @Test func ecsValidationErrorsAreBadInputWithTheirMessage() throws {
+        let stdin = #"{"service":"web","taskDefinition":{"family":"web","containerDefinitions":[]}}"# + "\n"
+            + #"{"service":"web","taskDefinition":\#(bare)}"#
+        let h = Harness(tool: "ecs-register", stdin: stdin, factory: FakeFactory(ecs: ecs))
+        #expect(runECSRegister(try ECSRegisterOptions.parse([]), common: try common(), context: h.context) == .dataError)
+        #expect(h.stderr == ["ecs-register: document 1: ClientException: Container definitions cannot be empty.\n"])
+        #expect(h.out.count == 1)
+    }
+
+    @Test func badJSONOnStdinNamesItsPositionAndEndsTheRun() throws {
+        let stdin = #"{"service":"a","taskDefinition":\#(bare)}"# + "\n" + #"{"service":"b","taskDefinition":\#(bare)}"#
+            + "\n" + #"{"service": "c", "taskDefinition": tru}"# + "\n" + #"{"service":"d","taskDefinition":\#(bare)}"#
+        let h = Harness(tool: "ecs-register", stdin: stdin, chunkSize: 16, factory: FakeFactory(ecs: ecs))
+        #expect(runECSRegister(try ECSRegisterOptions.parse([]), common: try common(), context: h.context) == .dataError)
+        #expect(h.out.count == 2)
+        #expect(h.stderr.count == 1)
+        #expect(h.stderr[0].hasPrefix("ecs-register: bad json at <stdin>:3:"))
+    }
+
+    @Test func emptyInputNeedsNoAWSAtAll() throws {
+        var built = 0
+        let factory = DeferredClientFactory {
+            built += 1
+            throw SimpleToolError(.config, "no credentials")
+        }
+        for stdin in ["", "\n  \n"] {
+            let h = Harness(tool: "ecs-register", stdin: stdin, factory: factory)
+            #expect(runECSRegister(try ECSRegisterOptions.parse([]), common: try common(), context: h.context) == .ok)
+            #expect(h.out.isEmpty && h.stderr.isEmpty)
+        }
+        #expect(built == 0)
+        let h = Harness(tool: "ecs-register", stdin: bare, factory: factory)
+        #expect(runECSRegister(try ECSRegisterOptions.parse([]), common: try common(), context: h.context) == .config)
+        #expect(h.stderr == ["ecs-register: document 1: no credentials\n"])
+    }
+
+    @Test func aDocumentWithoutATaskDefinition() throws {
+        let h = Harness(tool: "ecs-register", stdin: #"{"service":"web"} [1]"#, factory: FakeFactory(ecs: ecs))
+        #expect(runECSRegister(try ECSRegisterOptions.parse([]), common: try common(), context: h.context) == .dataError)
+        #expect(h.stderr == ["ecs-register: document 1: missing \"taskDefinition\"\n",
+                             "ecs-register: document 2: expected a JSON object, got an array\n"])
+    }
+}
+
+/// Hands out chunks one by one, calling back before each.
+final class ScriptedSource: ByteSource {
+    var chunks: [String]
+    var index = 0
+    var beforeEachChunk: (Int) -> Void = { _ in }
+    init(_ chunks: [String]) { self.chunks = chunks }
+    func read() throws -> [UInt8]? {
+        guard index < chunks.count else { return nil }
+        beforeEachChunk(index)
+        defer { index += 1 }
+        return Array(chunks[index].utf8)
+    }
+}
+
+@Suite struct ECSUpdateRunTests {
+    let ecs = FakeECS()
+    init() { ecs.add(runningService()) }
+
+    @Test func updatesTheServiceAndRecordsTheDeployment() throws {
+        let doc = #"{"message":\#(message(sent: 1_700_000_060_000)),"service":"web","cluster":"prod","taskDefinitionArn":"\#(v8)"}"#
+        let factory = FakeFactory(ecs: ecs)
+        let h = Harness(tool: "ecs-update", stdin: doc, factory: factory)
+        #expect(runECSUpdate(try ECSUpdateOptions.parse([]), common: try common(), context: h.context) == .ok)
+        #expect(h.out == [String(doc.dropLast()) + #","previousTaskDefinitionArn":"\#(v7)","deploymentId":"ecs-svc/7000000000000000001"}"#])
+        #expect(ecs.calls == ["DescribeServices", "UpdateService"])
+        #expect(ecs.updates.map { "\($0.cluster) \($0.service) \($0.taskDefinition)" } == ["prod web \(v8)"])
+        #expect(factory.ecsHints == [queue])
+    }
+
+    @Test func aStaleMessageIsNotDeployed() throws {
+        let doc = #"{"message":\#(message(sent: 1_699_999_000_000)),"service":"web","cluster":"prod","taskDefinitionArn":"\#(v8)"}"#
+        let h = Harness(tool: "ecs-update", stdin: doc, factory: FakeFactory(ecs: ecs), level: .warning)
+        #expect(runECSUpdate(try ECSUpdateOptions.parse([]), common: try common(), context: h.context) == .superseded)
+        let out = try #require(h.outJSON.first)
+        #expect(out["result"]?["status"] == "stale")
+        #expect(out["result"]?["deploymentId"] == "ecs-svc/7")
+        #expect(out["result"]?["reason"]?.stringValue?.hasPrefix("message sent at 2023-11-14T21:56:40.000Z is older than deployment ecs-svc/7") == true)
+        #expect(out["deploymentId"] == nil)
+        #expect(ecs.calls == ["DescribeServices"])
+        #expect(h.stderr.count == 1)
+        #expect(h.stderr[0].hasPrefix("ecs-update: warning: stale: message sent at "))
+    }
+
+    @Test func standaloneFromFlagsDoesNotReadStdin() throws {
+        let h = Harness(tool: "ecs-update", stdin: "garbage", env: ["ECS_CLUSTER": "prod"], factory: FakeFactory(ecs: ecs))
+        let options = try ECSUpdateOptions.parse(["--service", "web", "--task-definition", "web:8"])
+        #expect(runECSUpdate(options, common: try common(), context: h.context) == .ok)
+        #expect(h.out == [#"{"service":"web","cluster":"prod","taskDefinitionArn":"web:8","previousTaskDefinitionArn":"\#(v7)","deploymentId":"ecs-svc/7000000000000000001"}"#])
+    }
+
+    @Test func theClusterFallsBackToTheEnvironment() throws {
+        let h = Harness(tool: "ecs-update", stdin: #"{"service":"web","taskDefinitionArn":"web:8"}"#, env: ["ECS_CLUSTER": "staging"],
+                        factory: FakeFactory(ecs: ecs))
+        #expect(runECSUpdate(try ECSUpdateOptions.parse([]), common: try common(), context: h.context) == .dataError)
+        #expect(h.stderr == ["ecs-update: document 1: service web not found in cluster staging\n"])
+        #expect(ecs.calls == ["DescribeServices"])
+    }
+
+    @Test func servicesThatCannotBeUpdated() throws {
+        ecs.add(runningService("blue", controller: "CODE_DEPLOY"))
+        ecs.add(Fixture.service("gone", status: "INACTIVE", deployments: []))
+        let stdin = [
+            #"{"service":"blue","cluster":"prod","taskDefinitionArn":"web:8"}"#,
+            #"{"service":"gone","cluster":"prod","taskDefinitionArn":"web:8"}"#,
+            #"{"service":"web","cluster":"prod"}"#,
+            #"{"cluster":"prod","taskDefinitionArn":"web:8"}"#,
+        ].joined(separator: "\n")
+        let h = Harness(tool: "ecs-update", stdin: stdin, factory: FakeFactory(ecs: ecs))
+        #expect(runECSUpdate(try ECSUpdateOptions.parse([]), common: try common(), context: h.context) == .dataError)
+        #expect(h.stderr == [
+            "ecs-update: document 1: service blue uses the CODE_DEPLOY deployment controller; only ECS rolling deployments are supported\n",
+            "ecs-update: document 2: service gone in cluster prod is INACTIVE\n",
+            "ecs-update: document 3: missing \"taskDefinitionArn\"\n",
+            "ecs-update: document 4: missing \"service\"\n",
+        ])
+        #expect(h.out.isEmpty)
+        #expect(ecs.updates.isEmpty)
+    }
+
+    @Test func updateErrorsKeepTheirStatus() throws {
+        ecs.errors["UpdateService"] = [FakeAWSError(.noPermission, "AccessDeniedException: not authorized to perform ecs:UpdateService")]
+        let h = Harness(tool: "ecs-update", stdin: #"{"service":"web","cluster":"prod","taskDefinitionArn":"web:8"}"#,
+                        factory: FakeFactory(ecs: ecs))
+        #expect(runECSUpdate(try ECSUpdateOptions.parse([]), common: try common(), context: h.context) == .noPermission)
+        #expect(h.stderr == ["ecs-update: document 1: AccessDeniedException: not authorized to perform ecs:UpdateService\n"])
+    }
+
+    @Test(arguments: [["--service", "web"], ["--task-definition", "web:8"]])
+    func standaloneFlagsComeInPairs(args: [String]) {
+        #expect(throws: (any Error).self) { try ECSUpdateOptions.parse(args) }
+    }
+}
+
+@Suite struct ECSWaitRunTests {
+    let ecs = FakeECS()
+
+    func frames(_ outcome: String) -> [FakeECS.Frame] {
+        let ours = Fixture.deployment("ecs-svc/8", td: v8, running: 1, pending: 1)
+        let old = Fixture.deployment("ecs-svc/7", "ACTIVE", td: v7, running: 2, rollout: "COMPLETED")
+        let last = Fixture.deployment("ecs-svc/8", td: v8, running: outcome == "COMPLETED" ? 2 : 0, pending: 0,
+                                      failed: outcome == "FAILED" ? 3 : 0, rollout: outcome)
+        return [FakeECS.Frame(service: Fixture.service(deployments: [ours, old])),
+                FakeECS.Frame(service: Fixture.service(deployments: [last, old]))]
+    }
+
+    static let pending = #"{"service":"web","cluster":"prod","taskDefinitionArn":"\#(v8)","previousTaskDefinitionArn":"\#(v7)","deploymentId":"ecs-svc/8"}"#
+
+    @Test func addsTheResultOfASuccess() throws {
+        ecs.frames = frames("COMPLETED")
+        let h = Harness(tool: "ecs-wait", stdin: Self.pending, factory: FakeFactory(ecs: ecs))
+        #expect(runECSWait(try ECSWaitOptions.parse([]), common: try common(), context: h.context) == .ok)
+        #expect(h.out == [String(Self.pending.dropLast()) + #","result":{"status":"succeeded","reason":"deployment ecs-svc/8 (web:8) completed: running 2/2, pending 0, failed 0","elapsedSeconds":1.0,"deploymentId":"ecs-svc/8","taskDefinitionArn":"\#(v8)","counts":{"desired":2,"running":2,"pending":0,"failed":0},"rolloutState":"COMPLETED","stoppedTasks":[]}}"#])
+        #expect(h.stderr.isEmpty)
+    }
+
+    @Test func aFailureIsWrittenWithOneErrorLine() throws {
+        ecs.frames = frames("FAILED")
+        let h = Harness(tool: "ecs-wait", stdin: Self.pending, factory: FakeFactory(ecs: ecs))
+        #expect(runECSWait(try ECSWaitOptions.parse([]), common: try common(), context: h.context) == .deploymentFailed)
+        #expect(h.outJSON.first?["result"]?["status"] == "failed")
+        #expect(h.stderr == ["ecs-wait: service web: failed: deployment ecs-svc/8 (web:8) failed: ECS deployment circuit breaker: tasks failed to start.\n"])
+    }
+
+    @Test func aDecidedDocumentPassesThroughUnchanged() throws {
+        let stale = #"{"service":"web","result":{"status":"stale","reason":"older"},"z":[1]}"#
+        let h = Harness(tool: "ecs-wait", stdin: stale, factory: FakeFactory(ecs: ecs))
+        #expect(runECSWait(try ECSWaitOptions.parse([]), common: try common(), context: h.context) == .superseded)
+        #expect(h.out == [stale])
+        #expect(ecs.calls.isEmpty)
+    }
+
+    @Test func aStreamEndsWithTheWorstStatus() throws {
+        ecs.frames = frames("FAILED")
+        let stdin = [#"{"service":"web","result":{"status":"stale","reason":"older"}}"#, Self.pending,
+                     #"{"service":"web","result":{"status":"done"}}"#].joined(separator: "\n")
+        let h = Harness(tool: "ecs-wait", stdin: stdin, factory: FakeFactory(ecs: ecs))
+        #expect(runECSWait(try ECSWaitOptions.parse([]), common: try common(), context: h.context) == .dataError)
+        #expect(h.out.count == 2)
+        #expect(h.stderr.count == 2)
+        #expect(h.stderr[1].hasPrefix("ecs-wait: document 3: \"result.status\" is \"done\""))
+    }
+
+    @Test func timesOutAfterECSTimeout() throws {
+        ecs.frames = [frames("IN_PROGRESS")[0]]
+        let h = Harness(tool: "ecs-wait", stdin: Self.pending, env: ["ECS_TIMEOUT": "5"], factory: FakeFactory(ecs: ecs))
+        #expect(runECSWait(try ECSWaitOptions.parse([]), common: try common(), context: h.context) == .timedOut)
+        #expect(h.outJSON.first?["result"]?["status"] == "timed_out")
+        #expect(h.outJSON.first?["result"]?["elapsedSeconds"] == 5.0)
+        #expect(h.stderr.count == 1)
+        #expect(h.stderr[0].contains("the outcome is unknown"))
+    }
+
+    @Test func standaloneJudgesTheNamedDeployment() throws {
+        ecs.frames = frames("COMPLETED")
+        let h = Harness(tool: "ecs-wait", stdin: "not read", factory: FakeFactory(ecs: ecs))
+        let options = try ECSWaitOptions.parse(["--service", "web", "--deployment-id", "ecs-svc/8", "--until", "running", "--timeout", "60"])
+        #expect(runECSWait(options, common: try common("--cluster", "prod"), context: h.context) == .ok)
+        let out = try #require(h.outJSON.first)
+        #expect(out["service"] == "web" && out["cluster"] == "prod" && out["deploymentId"] == "ecs-svc/8")
+        #expect(out["result"]?["reason"] == "deployment ecs-svc/8 (web:8) is running: running 1/2, pending 1, failed 0")
+        #expect(ecs.count("DescribeServices") == 1)
+    }
+
+    @Test func aSignalBetweenDocumentsStopsTheRun() throws {
+        var stop = false
+        ecs.frames = frames("COMPLETED")
+        let h = Harness(tool: "ecs-wait", stdin: Self.pending + "\n" + Self.pending, factory: FakeFactory(ecs: ecs),
+                        shouldStop: { stop })
+        h.context.output = StopAfterFirst { stop = true }
+        #expect(runECSWait(try ECSWaitOptions.parse([]), common: try common(), context: h.context) == .timedOut)
+        #expect(h.stderr == ["ecs-wait: interrupted; document 2 and any after it were not processed\n"])
+    }
+
+    @Test(arguments: [["--timeout", "0"], ["--max-failed-tasks", "0"], ["--deployment-id", "x"], ["--until", "soon"]])
+    func badFlagsAreRejected(args: [String]) {
+        #expect(throws: (any Error).self) { try ECSWaitOptions.parse(args) }
+    }
+}
+
+/// Calls back after the first line, as a signal arriving mid-run would.
+final class StopAfterFirst: LineWriter {
+    let onLine: () -> Void
+    init(_ onLine: @escaping () -> Void) { self.onLine = onLine }
+    func write(line: String) { onLine() }
+}
+
+@Suite struct ToolSurfaceTests {
+    struct Receive: ParsableCommand {
+        static let configuration = Manual.sqsReceive
+        @OptionGroup var common: CommonOptions
+        @OptionGroup var options: SQSReceiveOptions
+    }
+    struct Register: ParsableCommand {
+        static let configuration = Manual.ecsRegister
+        @OptionGroup var common: CommonOptions
+        @OptionGroup var options: ECSRegisterOptions
+    }
+    struct Update: ParsableCommand {
+        static let configuration = Manual.ecsUpdate
+        @OptionGroup var common: CommonOptions
+        @OptionGroup var options: ECSUpdateOptions
+    }
+    struct Wait: ParsableCommand {
+        static let configuration = Manual.ecsWait
+        @OptionGroup var common: CommonOptions
+        @OptionGroup var options: ECSWaitOptions
+    }
+
+    static let helps: [(String, String, [String])] = [
+        ("sqs-receive", Receive.helpMessage(columns: 400), ["SQS_URL", "ECS_TIMEOUT", "--delete-on-failure", "(default: 20)"]),
+        ("ecs-register", Register.helpMessage(columns: 400), ["--file", "taskDefinitionArn"]),
+        ("ecs-update", Update.helpMessage(columns: 400), ["previousTaskDefinitionArn", "deploymentId", "stale"]),
+        ("ecs-wait", Wait.helpMessage(columns: 400), ["ECS_TIMEOUT", "rolled_back", "timed_out", "--max-failed-tasks", "(default: 3)"]),
+    ]
+
+    @Test(arguments: 0..<4)
+    func everyHelpIsAManual(index: Int) {
+        let (tool, help, specific) = Self.helps[index]
+        for needle in specific + ["EXIT STATUS:", ExitStatus.manual, "EXAMPLES:", tool, "--cluster", "ECS_CLUSTER", "--region",
+                                  "AWS_REGION", "--profile", "AWS_PROFILE", "--endpoint-url", "AWS_ENDPOINT_URL",
+                                  "--quiet", "--verbose", "--log-format", "--version"] {
+            #expect(help.contains(needle), "\(tool) --help lacks \(needle)")
+        }
+        #expect(Manual.sqsReceive.version == Version.string)
+    }
+
+    @Test func commonOptions() throws {
+        #expect(try common().resolvedCluster(Environment(["ECS_CLUSTER": "staging"])) == "staging")
+        #expect(try common().resolvedCluster(Environment(["ECS_CLUSTER": ""])) == "default")
+        #expect(try common("--cluster", "prod").resolvedCluster(Environment(["ECS_CLUSTER": "staging"])) == "prod")
+        #expect(try common("-q").logLevel == .error)
+        #expect(try common("--verbose").logLevel == .debug)
+        #expect(try common().logLevel == .info)
+        #expect(try common("--log-format", "json").logFormat == .json)
+        #expect(throws: (any Error).self) { try CommonOptions.parse(["--quiet", "--verbose"]) }
+        #expect(throws: (any Error).self) { try CommonOptions.parse(["--log-format", "xml"]) }
+    }
+
+    @Test func theWorstStatusWins() {
+        #expect(ExitStatus.ok.worse(.superseded) == .superseded)
+        #expect(ExitStatus.deploymentFailed.worse(.timedOut) == .deploymentFailed)
+        #expect(ExitStatus.timedOut.worse(.superseded) == .timedOut)
+        #expect(ExitStatus.deploymentFailed.worse(.dataError) == .dataError)
+        #expect(ExitStatus.dataError.worse(.noPermission) == .noPermission)
+        #expect(Set(ExitStatus.allCases.map { $0.severity }).count == ExitStatus.allCases.count)
+    }
+
+    @Test func theFactoryIsBuiltOnceOnFirstUse() throws {
+        var built = 0
+        let fake = FakeFactory()
+        let deferred = DeferredClientFactory {
+            built += 1
+            return fake
+        }
+        #expect(built == 0)
+        _ = try deferred.ecs(queueUrl: nil)
+        _ = try deferred.sqs(queueUrl: queue)
+        #expect(built == 1)
+        #expect(fake.sqsHints == [queue])
+    }
+}

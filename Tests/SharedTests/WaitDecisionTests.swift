@@ -1,0 +1,297 @@
+import Testing
+@testable import Shared
+
+private let v7 = Fixture.td("web:7")
+private let v8 = Fixture.td("web:8")
+private let v9 = Fixture.td("web:9")
+private let ours = "ecs-svc/8"
+private let old = "ecs-svc/7"
+private let newer = "ecs-svc/9"
+private let expectOurs = WaitExpectation(deploymentId: ours, taskDefinitionArn: v8, previousTaskDefinitionArn: v7)
+
+private func expecting(_ until: WaitUntil = .deployed, maxFailed: Int = 3, id: String? = ours,
+                       td: String? = v8) -> WaitExpectation {
+    WaitExpectation(deploymentId: id, taskDefinitionArn: td, previousTaskDefinitionArn: v7, until: until,
+                    maxFailedTasks: maxFailed)
+}
+
+/// The old deployment, still draining (or drained to 0).
+private func oldDeployment(running: Int64 = 2) -> JSON {
+    Fixture.deployment(old, "ACTIVE", td: v7, desired: running, running: running, rollout: "COMPLETED",
+                       createdAt: Fixture.epoch - 3600)
+}
+
+/// One row of the table: a snapshot and what must be decided about it.
+struct DecisionCase: CustomTestStringConvertible, Sendable {
+    var name: String
+    var service: JSON
+    var previous: JSON? = nil
+    var expectation: WaitExpectation = expectOurs
+    var stopped: [JSON] = []
+    var poll: Int = 2
+    /// succeeded, failed, rolledBack, superseded, keepWaiting, unsupported
+    var kind: String
+    var contains: [String] = []
+    var fetch: Bool? = nil
+
+    var testDescription: String { name }
+}
+
+private func kind(_ o: WaitOutcome) -> String {
+    switch o {
+    case .succeeded: return "succeeded"
+    case .failed: return "failed"
+    case .rolledBack: return "rolledBack"
+    case .superseded: return "superseded"
+    case .keepWaiting: return "keepWaiting"
+    case .unsupported: return "unsupported"
+    }
+}
+
+private let pulls = (1...3).map { Fixture.pullFailure("p\($0)", td: v8, startedBy: ours) }
+private let crashes = (1...3).map { Fixture.crash("c\($0)", td: v8, startedBy: ours, exitCode: 137) }
+
+private let cases: [DecisionCase] = [
+    DecisionCase(name: "healthy rollout in progress", service: Fixture.service(deployments: [
+        Fixture.deployment(ours, td: v8, running: 1, pending: 1), oldDeployment()]),
+        kind: "keepWaiting", contains: ["running 1/2, pending 1, failed 0"], fetch: false),
+    DecisionCase(name: "completed while the old tasks still drain", service: Fixture.service(deployments: [
+        Fixture.deployment(ours, td: v8, running: 2, rollout: "COMPLETED"), oldDeployment(running: 1)]),
+        kind: "succeeded", contains: ["deployment ecs-svc/8 (web:8) completed", "running 2/2"]),
+    DecisionCase(name: "completed but not stable yet", service: Fixture.service(deployments: [
+        Fixture.deployment(ours, td: v8, running: 2, rollout: "COMPLETED"), oldDeployment(running: 1)]),
+        expectation: expecting(.stable), kind: "keepWaiting"),
+    DecisionCase(name: "stable: ours alone at full count", service: Fixture.service(deployments: [
+        Fixture.deployment(ours, td: v8, running: 2, rollout: "COMPLETED")]),
+        expectation: expecting(.stable), kind: "succeeded", contains: ["is stable", "running 2/2"]),
+    DecisionCase(name: "stable needs the full count", service: Fixture.service(deployments: [
+        Fixture.deployment(ours, td: v8, running: 1, pending: 1, rollout: "COMPLETED")]),
+        expectation: expecting(.stable), kind: "keepWaiting"),
+    DecisionCase(name: "running: one task of ours RUNNING", service: Fixture.service(deployments: [
+        Fixture.deployment(ours, td: v8, running: 1, pending: 1), oldDeployment()]),
+        expectation: expecting(.running), kind: "succeeded", contains: ["is running", "running 1/2"]),
+    DecisionCase(name: "running: none yet", service: Fixture.service(deployments: [
+        Fixture.deployment(ours, td: v8, pending: 2), oldDeployment()]),
+        expectation: expecting(.running), kind: "keepWaiting"),
+    DecisionCase(name: "no rolloutState (classic load balancer) falls back to stable", service: Fixture.service(deployments: [
+        Fixture.deployment(ours, td: v8, running: 2, rollout: nil)]),
+        kind: "succeeded", contains: ["no rollout state reported; judged stable"]),
+    DecisionCase(name: "no rolloutState and the old deployment still there", service: Fixture.service(deployments: [
+        Fixture.deployment(ours, td: v8, running: 2, rollout: nil), oldDeployment(running: 1)]),
+        kind: "keepWaiting"),
+    DecisionCase(name: "circuit breaker FAILED without rollback", service: Fixture.service(deployments: [
+        Fixture.deployment(ours, td: v8, failed: 3, rollout: "FAILED"), oldDeployment()]),
+        stopped: pulls, kind: "failed",
+        contains: ["deployment ecs-svc/8 (web:8) failed: ECS deployment circuit breaker: tasks failed to start.",
+                   "3x TaskFailedToStart: CannotPullContainerError"], fetch: true),
+    DecisionCase(name: "circuit breaker FAILED and rolling back", service: Fixture.service(deployments: [
+        Fixture.deployment(newer, td: v7, running: 1, createdAt: Fixture.epoch + 120),
+        Fixture.deployment(ours, "ACTIVE", td: v8, failed: 3, rollout: "FAILED")]),
+        kind: "rolledBack", contains: ["failed and was rolled back to web:7 (deployment ecs-svc/9)", "circuit breaker"]),
+    DecisionCase(name: "gone, the previous revision runs again", service: Fixture.service(deployments: [
+        Fixture.deployment(newer, td: v7, running: 2, rollout: "COMPLETED")]),
+        kind: "rolledBack", contains: ["deployment ecs-svc/8 (web:8) is gone", "previous task definition web:7 again"]),
+    DecisionCase(name: "replaced by the previous revision while still listed", service: Fixture.service(deployments: [
+        Fixture.deployment(newer, td: v7, running: 1), Fixture.deployment(ours, "ACTIVE", td: v8, running: 1)]),
+        kind: "rolledBack", contains: ["replaced by the previous task definition web:7"]),
+    DecisionCase(name: "superseded by a third revision", service: Fixture.service(deployments: [
+        Fixture.deployment(newer, td: v9), Fixture.deployment(ours, "ACTIVE", td: v8, running: 1)]),
+        kind: "superseded", contains: ["superseded by deployment ecs-svc/9 of web:9"]),
+    DecisionCase(name: "gone, a third revision is PRIMARY", service: Fixture.service(deployments: [
+        Fixture.deployment(newer, td: v9, running: 2, rollout: "COMPLETED")]),
+        kind: "superseded", contains: ["is gone", "web:9"]),
+    DecisionCase(name: "gone, a newer deployment of the same revision", service: Fixture.service(deployments: [
+        Fixture.deployment(newer, td: v8, running: 2)]),
+        kind: "superseded", contains: ["same task definition"]),
+    DecisionCase(name: "tasks fail to start: reasons from the stopped tasks", service: Fixture.service(deployments: [
+        Fixture.deployment(ours, td: v8, failed: 3), oldDeployment()]),
+        stopped: pulls, kind: "failed",
+        contains: ["3 tasks of deployment ecs-svc/8 (web:8) stopped",
+                   "3x TaskFailedToStart: CannotPullContainerError: pull image manifest has been retried 5 time(s): not found (app: CannotPullContainerError: not found)"]),
+    DecisionCase(name: "failedTasks at the limit, stopped tasks not fetched yet", service: Fixture.service(deployments: [
+        Fixture.deployment(ours, td: v8, failed: 3), oldDeployment()]),
+        kind: "failed", contains: ["3 tasks of deployment ecs-svc/8 (web:8) failed to start"], fetch: true),
+    DecisionCase(name: "failedTasks grew: fetch", service: Fixture.service(deployments: [
+        Fixture.deployment(ours, td: v8, pending: 1, failed: 1), oldDeployment()]),
+        previous: Fixture.service(deployments: [Fixture.deployment(ours, td: v8, pending: 2), oldDeployment()]),
+        kind: "keepWaiting", contains: ["failed 1"], fetch: true),
+    DecisionCase(name: "crash after RUNNING: our running count dropped, fetch", service: Fixture.service(deployments: [
+        Fixture.deployment(ours, td: v8, running: 1, pending: 1), oldDeployment()]),
+        previous: Fixture.service(deployments: [Fixture.deployment(ours, td: v8, running: 2), oldDeployment()]),
+        kind: "keepWaiting", fetch: true),
+    DecisionCase(name: "crashes after RUNNING reach the limit", service: Fixture.service(deployments: [
+        Fixture.deployment(ours, td: v8, running: 1, pending: 1), oldDeployment()]),
+        stopped: crashes, kind: "failed",
+        contains: ["3 tasks of deployment ecs-svc/8 (web:8) stopped",
+                   "3x EssentialContainerExited: Essential container in task exited (app: exit code 137)"]),
+    DecisionCase(name: "one crash with --max-failed-tasks 1", service: Fixture.service(deployments: [
+        Fixture.deployment(ours, td: v8, running: 1, pending: 1), oldDeployment()]),
+        expectation: expecting(maxFailed: 1), stopped: [crashes[0]], kind: "failed", contains: ["exit code 137"]),
+    DecisionCase(name: "stops that are not failures of ours do not count", service: Fixture.service(deployments: [
+        Fixture.deployment(ours, td: v8, running: 1, pending: 1), oldDeployment()]),
+        expectation: expecting(maxFailed: 1),
+        stopped: [Fixture.crash("o1", td: v7, startedBy: old),
+                  Fixture.task("s1", td: v8, startedBy: ours, stopCode: "ServiceSchedulerInitiated",
+                               reason: "Scaling activity initiated by (deployment ecs-svc/8)"),
+                  Fixture.task("u1", td: v8, startedBy: ours, stopCode: "UserInitiated", reason: "stopped by an operator")],
+        kind: "keepWaiting"),
+    DecisionCase(name: "failed health checks count", service: Fixture.service(deployments: [
+        Fixture.deployment(ours, td: v8, running: 1, pending: 1), oldDeployment()]),
+        expectation: expecting(maxFailed: 1),
+        stopped: [Fixture.task("h1", td: v8, startedBy: ours, stopCode: "ServiceSchedulerInitiated",
+                               reason: "Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/abc)")],
+        kind: "failed", contains: ["Task failed ELB health checks"]),
+    DecisionCase(name: "desired count 0: pointing at ours is enough for running", service: Fixture.service(deployments: [
+        Fixture.deployment(ours, td: v8, desired: 0), oldDeployment(running: 0)]),
+        expectation: expecting(.running), kind: "succeeded", contains: ["desired count is 0", "runs no tasks"]),
+    DecisionCase(name: "desired count 0: deployed once COMPLETED", service: Fixture.service(deployments: [
+        Fixture.deployment(ours, td: v8, desired: 0, rollout: "COMPLETED")]),
+        kind: "succeeded", contains: ["desired count is 0"]),
+    DecisionCase(name: "desired count 0: rollout still IN_PROGRESS", service: Fixture.service(deployments: [
+        Fixture.deployment(ours, td: v8, desired: 0), oldDeployment(running: 0)]),
+        kind: "keepWaiting"),
+    DecisionCase(name: "DAEMON service: desired is the number of instances", service: Fixture.service(deployments: [
+        Fixture.deployment(ours, td: v8, desired: 3, running: 3, rollout: "COMPLETED")], scheduling: "DAEMON"),
+        kind: "succeeded", contains: ["daemon service on 3 instances", "running 3/3"]),
+    DecisionCase(name: "CODE_DEPLOY controller", service: Fixture.service(deployments: [], controller: "CODE_DEPLOY"),
+        kind: "unsupported", contains: ["CODE_DEPLOY deployment controller", "only ECS rolling deployments"]),
+    DecisionCase(name: "EXTERNAL controller", service: Fixture.service(deployments: [], controller: "EXTERNAL"),
+        kind: "unsupported", contains: ["EXTERNAL"]),
+    DecisionCase(name: "no deploymentController means ECS", service: Fixture.service(deployments: [
+        Fixture.deployment(ours, td: v8, running: 2, rollout: "COMPLETED")], controller: nil),
+        kind: "succeeded"),
+    DecisionCase(name: "INACTIVE service", service: Fixture.service(status: "INACTIVE", deployments: []),
+        kind: "failed", contains: ["service web is INACTIVE"]),
+    DecisionCase(name: "DRAINING service", service: Fixture.service(status: "DRAINING", deployments: [
+        Fixture.deployment(ours, td: v8, running: 2, rollout: "COMPLETED")]),
+        kind: "failed", contains: ["service web is DRAINING"]),
+    DecisionCase(name: "without a deployment id ours is found by task definition", service: Fixture.service(deployments: [
+        Fixture.deployment(ours, td: v8, running: 2, rollout: "COMPLETED"), oldDeployment(running: 0)]),
+        expectation: expecting(id: nil, td: "web:8"), kind: "succeeded", contains: ["ecs-svc/8"]),
+    DecisionCase(name: "periodic check for crashes every few polls", service: Fixture.service(deployments: [
+        Fixture.deployment(ours, td: v8, running: 1, pending: 1), oldDeployment()]),
+        previous: Fixture.service(deployments: [Fixture.deployment(ours, td: v8, running: 1, pending: 1), oldDeployment()]),
+        poll: 10, kind: "keepWaiting", fetch: true),
+    DecisionCase(name: "nothing changed: no fetch", service: Fixture.service(deployments: [
+        Fixture.deployment(ours, td: v8, running: 1, pending: 1), oldDeployment()]),
+        previous: Fixture.service(deployments: [Fixture.deployment(ours, td: v8, running: 1, pending: 1), oldDeployment()]),
+        poll: 9, kind: "keepWaiting", fetch: false),
+]
+
+@Suite struct WaitDecisionTests {
+    @Test(arguments: cases)
+    func decision(_ c: DecisionCase) {
+        let d = decide(snapshot: ServiceSnapshot(service: c.service, time: Fixture.epoch + 60, poll: c.poll, previous: c.previous),
+                       expectation: c.expectation, stoppedTasks: c.stopped)
+        #expect(kind(d.outcome) == c.kind, "\(d.outcome)")
+        for fragment in c.contains {
+            #expect(d.outcome.text.contains(fragment), "\(d.outcome.text) lacks \(fragment)")
+        }
+        if let fetch = c.fetch { #expect(d.fetchStoppedTasks == fetch) }
+    }
+
+    @Test func failingTasksAreReportedWithTheDecision() {
+        let svc = Fixture.service(deployments: [Fixture.deployment(ours, td: v8, running: 1, pending: 1), oldDeployment()])
+        let d = decide(snapshot: ServiceSnapshot(service: svc, time: 0), expectation: expectOurs,
+                       stoppedTasks: [crashes[0], Fixture.crash("o1", td: v7, startedBy: old)])
+        #expect(d.failingTasks.map { $0.taskArn } == [Fixture.taskArn("c1")])
+        #expect(d.deployment?.id == ours)
+        #expect(d.failingTasks.first?.json.serialized()
+                == #"{"taskArn":"arn:aws:ecs:us-east-1:123456789012:task/prod/c1","stopCode":"EssentialContainerExited","stoppedReason":"Essential container in task exited","containers":[{"name":"app","exitCode":137,"reason":null}]}"#)
+    }
+
+    @Test(arguments: [
+        (1, 300.0, false, 1.0), (2, 300, false, 2), (3, 300, false, 3), (6, 300, false, 6), (7, 300, false, 6),
+        (500, 300, false, 6), (4, 2.5, false, 2.5), (1, 0, false, 0), (3, -4, false, 0), (0, 300, false, 1),
+        (1, 300, true, 15), (9, 300, true, 15), (2, 10, true, 10),
+    ])
+    func pollDelays(attempt: Int, remaining: Double, throttled: Bool, expected: Double) {
+        #expect(pollDelay(attempt: attempt, remaining: remaining, throttled: throttled) == expected)
+    }
+
+    @Test func pollDelayIsBoundedAndNeverPassesTheDeadline() {
+        var total = 0.0
+        for attempt in 1...200 {
+            let d = pollDelay(attempt: attempt, remaining: 300 - total, throttled: false)
+            #expect(d <= 6 && d >= 0)
+            total += d
+        }
+        #expect(total == 300)
+    }
+}
+
+@Suite struct StaleGuardTests {
+    static func service(primaryCreatedAt: Double?) -> JSON {
+        var d = Fixture.deployment(ours, td: v8, running: 2, rollout: "COMPLETED")
+        d["createdAt"] = primaryCreatedAt.map(JSON.double)
+        return Fixture.service(deployments: [d, oldDeployment(running: 0)])
+    }
+
+    @Test(arguments: [
+        (Int64(1_699_999_999_000), Optional(1_700_000_000.0), true),
+        (1_699_999_999_999, 1_700_000_000.0, true),
+        (1_700_000_000_000, 1_700_000_000.0, false),
+        (1_700_000_000_500, 1_700_000_000.25, false),
+        (1_700_000_000_100, 1_700_000_000.25, true),
+        (1_600_000_000_000, nil, false),
+    ])
+    func staleWhenSentBeforeThePrimaryDeployment(sent: Int64, created: Double?, stale: Bool) {
+        #expect((staleReason(sentTimestamp: sent, service: Self.service(primaryCreatedAt: created)) != nil) == stale)
+    }
+
+    @Test func reasonNamesBothTimesAndTheDeployment() {
+        let reason = staleReason(sentTimestamp: 1_699_999_000_000, service: Self.service(primaryCreatedAt: 1_700_000_000.123))
+        #expect(reason == "message sent at 2023-11-14T21:56:40.000Z is older than deployment ecs-svc/8 of web:8 created at 2023-11-14T22:13:20.123Z on service web")
+    }
+
+    @Test func noPrimaryNoGuard() {
+        let svc = Fixture.service(deployments: [oldDeployment()])
+        #expect(staleReason(sentTimestamp: 0, service: svc) == nil)
+    }
+
+    @Test(arguments: [(0.0, "1970-01-01T00:00:00.000Z"), (951_782_400.5, "2000-02-29T00:00:00.500Z"),
+                      (1_700_000_000.123, "2023-11-14T22:13:20.123Z"), (4_102_444_799.999, "2099-12-31T23:59:59.999Z")])
+    func epochFormatting(seconds: Double, text: String) {
+        #expect(formatEpoch(seconds) == text)
+    }
+}
+
+@Suite struct ProgressTests {
+    static let e1 = Fixture.event("e1", at: Fixture.epoch - 100, "(service web) has reached a steady state.")
+    static let e2 = Fixture.event("e2", at: Fixture.epoch + 5, "(service web) has started 1 tasks: (task a).")
+    static let e3 = Fixture.event("e3", at: Fixture.epoch + 9, "(service web) has started 1 tasks: (task b).")
+    static let e4 = Fixture.event("e4", at: Fixture.epoch + 30, "(service web) registered 1 targets in (target-group tg)")
+
+    static func snap(_ d: JSON, events: [JSON], poll: Int) -> ServiceSnapshot {
+        ServiceSnapshot(service: Fixture.service(deployments: [d, oldDeployment()], events: events), time: 0, poll: poll)
+    }
+
+    @Test func firstSnapshotShowsOnlyEventsOfOurDeploymentOldestFirst() {
+        // ECS lists events newest first.
+        let s = Self.snap(Fixture.deployment(ours, td: v8, pending: 2), events: [Self.e3, Self.e2, Self.e1], poll: 1)
+        #expect(progressLines(previous: nil, current: s, expectation: expectOurs) == [
+            "event: (service web) has started 1 tasks: (task a).",
+            "event: (service web) has started 1 tasks: (task b).",
+            "rollout IN_PROGRESS: ECS deployment ecs-svc/8 in progress.",
+            "deployment ecs-svc/8 (web:8): running 0/2, pending 2, failed 0",
+        ])
+    }
+
+    @Test func laterSnapshotsShowOnlyWhatChanged() {
+        let a = Self.snap(Fixture.deployment(ours, td: v8, pending: 2), events: [Self.e3, Self.e2, Self.e1], poll: 1)
+        let same = Self.snap(Fixture.deployment(ours, td: v8, pending: 2), events: [Self.e3, Self.e2, Self.e1], poll: 2)
+        #expect(progressLines(previous: a, current: same, expectation: expectOurs).isEmpty)
+
+        let counts = Self.snap(Fixture.deployment(ours, td: v8, running: 1, pending: 1), events: [Self.e4, Self.e3, Self.e2, Self.e1], poll: 3)
+        #expect(progressLines(previous: same, current: counts, expectation: expectOurs) == [
+            "event: (service web) registered 1 targets in (target-group tg)",
+            "deployment ecs-svc/8 (web:8): running 1/2, pending 1, failed 0",
+        ])
+
+        let done = Self.snap(Fixture.deployment(ours, td: v8, running: 1, pending: 1, rollout: "COMPLETED"),
+                             events: [Self.e4, Self.e3, Self.e2, Self.e1], poll: 4)
+        #expect(progressLines(previous: counts, current: done, expectation: expectOurs) == [
+            "rollout COMPLETED: ECS deployment ecs-svc/8 completed.",
+        ])
+    }
+}

@@ -41,12 +41,21 @@ fail() {
 # --- the C version stamp -----------------------------------------------------
 # scripts/build-release compiles the commit into Sources/CShim/version.c; check
 # both ways that file can be built.
+# The Swift toolchain brings clang; a plain cc will do as well.
+c_compiler=
+for c in "${CC:-}" cc clang; do
+    if [ -n "$c" ] && command -v "$c" >/dev/null 2>&1; then
+        c_compiler=$c
+        break
+    fi
+done
 cat >"$work/main.c" <<'C'
 #include <stdio.h>
 #include "cversion.h"
 int main(void) { puts(cshim_git_commit()); return 0; }
 C
 for case_ in 'abc1234' ''; do
+    got=
     if [ -n "$case_" ]; then
         set -- "-DECS_DEPLOYMENT_COMMIT=\"$case_\""
         want=$case_
@@ -56,13 +65,13 @@ for case_ in 'abc1234' ''; do
         want=unknown
         how="without a commit"
     fi
-    if cc -I "$root/Sources/CShim/include" "$@" -o "$work/version" \
+    if [ -n "$c_compiler" ] && "$c_compiler" -I "$root/Sources/CShim/include" "$@" -o "$work/version" \
         "$root/Sources/CShim/version.c" "$work/main.c" 2>"$work/cc.err" \
         && got=$("$work/version") && [ "$got" = "$want" ]; then
         pass "cshim_git_commit() is \"$want\" when built $how"
     else
         fail "cshim_git_commit() is \"$want\" when built $how" \
-            "got '${got:-}' $(cat "$work/cc.err")"
+            "compiler '${c_compiler:-none found}', got '${got:-}' $(cat "$work/cc.err" 2>/dev/null)"
     fi
 done
 
@@ -107,7 +116,7 @@ else
     fail "bin/ecs-deployment is scripts/ecs-deployment"
 fi
 
-for t in $tools; do
+for t in $tools ecs-deployment; do
     if out=$("$prefix/bin/$t" --version 2>&1) && [ -n "$out" ]; then
         pass "$t --version: $out"
     else
@@ -131,18 +140,11 @@ for t in $tools ecs-deployment; do
         fail "share/man/man1/$t.1 installed, with its title and a NAME section"
         continue
     fi
-    # A page that groff cannot format is as good as missing.
-    if command -v groff >/dev/null 2>&1; then
-        if groff -mandoc -Tutf8 -ww -z "$page" 2>"$work/groff.err" && [ ! -s "$work/groff.err" ]; then
-            pass "$t.1 formats without warnings"
-        else
-            fail "$t.1 formats without warnings" "$(cat "$work/groff.err")"
-        fi
-    fi
 done
-# The generated pages come from the same definitions as --help: every long
-# option --help lists must be in the page.
-for t in $tools; do
+# The generated pages come from the same definitions as --help, and the
+# worker's is written to match its usage: every long option --help lists must
+# be in the page.
+for t in $tools ecs-deployment; do
     # Option lines of --help, indented by two (wrapped text is indented more):
     # "  --name <value>  text" or "  -h, --help  text".
     sed -n 's/^  \(-[A-Za-z0-9], \)\{0,1\}--\([a-z][a-z0-9-]*\).*/\2/p' "$work/$t.help" |
@@ -213,6 +215,17 @@ owner() {
     return 1
 }
 
+readelf=
+for r in readelf llvm-readelf; do
+    if command -v "$r" >/dev/null 2>&1; then
+        readelf=$r
+        break
+    fi
+done
+if [ -z "$readelf" ]; then
+    fail "readelf (binutils) or llvm-readelf is installed, to read the binaries' NEEDED entries"
+    readelf=false
+fi
 : >"$work/direct.list"
 : >"$work/all-libs.list"
 : >"$work/unowned"
@@ -226,7 +239,7 @@ for t in $tools; do
     awk '$2 == "=>" && $3 ~ /^\// { print $1, $3 } $1 ~ /^\// { n = split($1, a, "/"); print a[n], $1 }' \
         "$work/ldd" >"$work/map"
     cut -d' ' -f2 "$work/map" >>"$work/all-libs.list"
-    readelf -d "$b" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p' >"$work/needed"
+    "$readelf" -d "$b" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p' >"$work/needed"
     while read -r lib; do
         path=$(awk -v n="$lib" '$1 == n { print $2; exit }' "$work/map")
         if [ -n "$path" ] && pkg=$(owner "$path"); then

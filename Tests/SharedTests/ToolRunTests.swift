@@ -486,7 +486,7 @@ final class StopAfterFirst: LineWriter {
                                   "--quiet", "--verbose", "--log-format", "--version"] {
             #expect(help.contains(needle), "\(tool) --help lacks \(needle)")
         }
-        #expect(Manual.sqsReceive.version == Version.string)
+        #expect(Manual.sqsReceive.version == Version.full)
     }
 
     @Test func commonOptions() throws {

@@ -55,7 +55,7 @@ public enum Manual {
               sqs-receive --queue-url https://sqs.eu-west-1.amazonaws.com/123456789012/deploy
               sqs-receive | ecs-register | ecs-update | ecs-wait | sqs-receive --delete
             """,
-        version: Version.string)
+        version: Version.full)
 
     public static let ecsRegister = CommandConfiguration(
         commandName: "ecs-register",
@@ -81,7 +81,7 @@ public enum Manual {
                 | ecs-register
               sqs-receive | ecs-register | ecs-update | ecs-wait
             """,
-        version: Version.string)
+        version: Version.full)
 
     public static let ecsUpdate = CommandConfiguration(
         commandName: "ecs-update",
@@ -107,7 +107,7 @@ public enum Manual {
               ecs-update --cluster prod --service web --task-definition web:42
               sqs-receive | ecs-register | ecs-update | ecs-wait
             """,
-        version: Version.string)
+        version: Version.full)
 
     public static let ecsWait = CommandConfiguration(
         commandName: "ecs-wait",
@@ -146,5 +146,5 @@ public enum Manual {
               sqs-receive | ecs-register | ecs-update | ecs-wait --until stable \\
                 | sqs-receive --delete
             """,
-        version: Version.string)
+        version: Version.full)
 }

@@ -888,18 +888,22 @@ class EcsSim:
             svc.steady = False
             primary.updated_at = t
 
-        # Old deployments leave once their last task has stopped.
+        # Old deployments leave once their last task has stopped; a failed one stays in sight
+        # until the rollback that replaced it is done.
         for dep in olds:
-            if not dep.live_tasks():
-                dep.status = "INACTIVE"
-                svc.deployments.remove(dep)
-                log.info("service %s: deployment %s drained", svc.name, dep.id)
+            if not dep.live_tasks() and not (dep.rollout_state == "FAILED" and primary.rollout_state == "IN_PROGRESS"):
+                self._drop_deployment(svc, dep)
 
         self._settle(svc, t)
 
+    def _drop_deployment(self, svc: Service, dep: Deployment) -> None:
+        dep.status = "INACTIVE"
+        svc.deployments.remove(dep)
+        log.info("service %s: deployment %s drained", svc.name, dep.id)
+
     def _settle(self, svc: Service, t: float) -> None:
         primary = svc.deployments[0]
-        if len(svc.deployments) != 1 or primary.rollout_state == "FAILED":
+        if primary.rollout_state == "FAILED" or any(d.live_tasks() for d in svc.deployments[1:]):
             return
         tasks = primary.live_tasks()
         if any(k.last_status != "RUNNING" or not k.healthy for k in tasks) or len(tasks) != primary.desired_count:
@@ -913,6 +917,8 @@ class EcsSim:
             primary.updated_at = t
             svc.last_completed = primary.taskdef
             self._event(svc, t, f"(service {svc.name}) (deployment {primary.id}) deployment completed.")
+            for dep in svc.deployments[1:]:
+                self._drop_deployment(svc, dep)
         if not svc.steady:
             svc.steady = True
             self._event(svc, t, f"(service {svc.name}) has reached a steady state.")

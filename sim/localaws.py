@@ -388,4 +388,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    logging.shutdown()
+    # Keep-alive connections of clients may still hold handler threads; nothing is left to clean up.
+    os._exit(code)

@@ -187,7 +187,7 @@ class Service:
     desired_count: int
     deployment_configuration: dict[str, Any]
     deployment_controller: dict[str, Any]
-    task_definition: str
+    task_definition: str | None
     platform_version: str | None
     network_configuration: dict[str, Any] | None
     status: str = "ACTIVE"
@@ -289,7 +289,7 @@ class EcsSim:
                 desired_count=int(desired),
                 deployment_configuration=self._deployment_configuration(strategy, req.get("deploymentConfiguration")),
                 deployment_controller=controller,
-                task_definition=taskdef.arn if taskdef else "",
+                task_definition=taskdef.arn if taskdef else None,
                 platform_version=req.get("platformVersion") or ("LATEST" if launch_type == "FARGATE" else None),
                 network_configuration=req.get("networkConfiguration"),
             )

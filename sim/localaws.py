@@ -336,6 +336,9 @@ def setup_logging(log_file: str | None) -> Any:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    # Until the server runs, a stop request simply ends the process cleanly.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
     stream = setup_logging(args.log_file)
     # Stdout belongs to whoever started us: moto's stray prints go to the log instead.
     sys.stdout = stream

@@ -194,3 +194,17 @@ def test_deployment_ids_look_like_ecs():
     create(sim, register(defs, "web:1", "nginx:1"), 1)
     dep_id = describe(sim)["deployments"][0]["id"]
     assert dep_id.startswith("ecs-svc/") and len(dep_id.split("/")[1]) == 19 and dep_id.split("/")[1].isdigit()
+
+
+def test_external_controller_without_task_definition_is_left_alone():
+    sim, clock, defs = make_sim()
+    result = sim.create_service({"cluster": "c", "serviceName": "web", "desiredCount": 2,
+                                 "deploymentController": {"type": "EXTERNAL"}}, {})["service"]
+    assert "taskDefinition" not in result and result["deployments"] == [] and result["taskSets"] == []
+    clock.now += 60
+    sim.advance()
+    assert sim.tasks == {} and describe(sim)["runningCount"] == 0
+    register(defs, "web:1", "nginx:1")
+    with pytest.raises(EcsError) as err:
+        sim.update_service({"cluster": "c", "service": "web", "taskDefinition": "web:1"}, {})
+    assert err.value.code == "InvalidParameterException" and "EXTERNAL deployment controller" in err.value.message

@@ -7,7 +7,10 @@ import os
 import urllib.error
 import urllib.request
 
+import boto3
 import pytest
+from botocore import UNSIGNED
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from conftest import REPO
@@ -119,6 +122,23 @@ def test_role_is_assumable_and_carries_the_minimum_policy(localaws, cluster, use
     assert error_of(lambda: ecs.list_clusters()) == (403, "AccessDenied")
     wrong = localaws.client("ecs", key=creds["AccessKeyId"], secret=creds["SecretAccessKey"], token="bogus")
     assert error_of(lambda: wrong.describe_services(cluster=cluster, services=["x"]))[1] == "InvalidClientTokenId"
+
+
+def test_web_identity_needs_no_signature(localaws, cluster):
+    sts = boto3.client("sts", endpoint_url=localaws.endpoint, region_name="us-east-1",
+                       config=Config(signature_version=UNSIGNED, retries={"max_attempts": 1}))
+    result = sts.assume_role_with_web_identity(RoleArn=localaws.ready["roleArn"], RoleSessionName="pod",
+                                               WebIdentityToken="header.payload.signature")
+    creds = result["Credentials"]
+    ecs = localaws.client("ecs", key=creds["AccessKeyId"], secret=creds["SecretAccessKey"], token=creds["SessionToken"])
+    assert ecs.describe_services(cluster=cluster, services=["ghost"])["failures"][0]["reason"] == "MISSING"
+    assert error_of(lambda: ecs.list_clusters()) == (403, "AccessDenied")
+    unsigned_assume = boto3.client("sts", endpoint_url=localaws.endpoint, region_name="us-east-1",
+                                   config=Config(signature_version=UNSIGNED, retries={"max_attempts": 1}))
+    with pytest.raises(ClientError) as err:
+        unsigned_assume.assume_role(RoleArn=localaws.ready["roleArn"], RoleSessionName="nobody")
+    assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    assert err.value.response["Error"]["Code"] == "MissingAuthenticationToken"
 
 
 def test_outsider_cannot_assume_the_role(localaws):

@@ -266,6 +266,9 @@ class EcsSim:
             now = self.advance()
             cluster_name = short_name(req.get("cluster") or "default")
             name = req["serviceName"]
+            existing = self.services.get((cluster_name, name))
+            if existing is not None and existing.status == "ACTIVE":
+                raise EcsError("InvalidParameterException", "Creation of service was not idempotent.")
             strategy = req.get("schedulingStrategy") or "REPLICA"
             controller = dict(req.get("deploymentController") or {"type": "ECS"})
             desired = req.get("desiredCount")
@@ -293,9 +296,6 @@ class EcsSim:
                 platform_version=req.get("platformVersion") or ("LATEST" if launch_type == "FARGATE" else None),
                 network_configuration=req.get("networkConfiguration"),
             )
-            old = self.services.get((cluster_name, name))
-            if old is not None:
-                self._retire_service(old, now)
             self.services[(cluster_name, name)] = svc
             if svc.simulated and taskdef is not None:
                 self._new_deployment(svc, taskdef, now)

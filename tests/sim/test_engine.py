@@ -208,3 +208,17 @@ def test_external_controller_without_task_definition_is_left_alone():
     with pytest.raises(EcsError) as err:
         sim.update_service({"cluster": "c", "service": "web", "taskDefinition": "web:1"}, {})
     assert err.value.code == "InvalidParameterException" and "EXTERNAL deployment controller" in err.value.message
+
+
+def test_service_names_are_unique_while_active():
+    sim, clock, defs = make_sim()
+    create(sim, register(defs, "web:1", "nginx:1"), 1)
+    with pytest.raises(EcsError) as err:
+        create(sim, "web:1", 1)
+    assert err.value.code == "InvalidParameterException"
+    run_until(sim, clock, lambda: describe(sim)["runningCount"] == 1, 0.1, 10)
+    sim.delete_service({"cluster": "c", "service": "web"}, {})
+    assert describe(sim)["status"] == "INACTIVE" and describe(sim)["deployments"] == []
+    assert sim.list_tasks({"cluster": "c"})["taskArns"] == []
+    create(sim, "web:1", 2)
+    assert describe(sim)["status"] == "ACTIVE" and describe(sim)["desiredCount"] == 2

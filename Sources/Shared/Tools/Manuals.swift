@@ -6,9 +6,11 @@ public enum Manual {
         Reads JSON documents on stdin (JSON Lines, or concatenated pretty-printed values) as they arrive and \
         writes each enriched document to stdout as one line, keeping every field it does not touch in its \
         place. No input: no output, exit 0. A document that fails is reported as one line on stderr \
-        (tool: document N: what went wrong), nothing is written for it, and the next one is processed; \
-        the exit status is then that of the most serious failure. Bad JSON is reported with its line and \
-        column and ends the run.
+        (tool: document N: what went wrong) and the next one is processed; the exit status is then that \
+        of the most serious failure. A queue message that can never succeed (bad input, 65) is still \
+        written, with "result" {"status": "rejected", "reason"}; for other failures nothing is written. \
+        A document that already has a "result" passes through untouched. Bad JSON is reported with its \
+        line and column and ends the run.
         """
 
     static let aws = """

@@ -187,7 +187,7 @@ class Service:
     desired_count: int
     deployment_configuration: dict[str, Any]
     deployment_controller: dict[str, Any]
-    task_definition: str
+    task_definition: str | None
     platform_version: str | None
     network_configuration: dict[str, Any] | None
     status: str = "ACTIVE"
@@ -266,6 +266,9 @@ class EcsSim:
             now = self.advance()
             cluster_name = short_name(req.get("cluster") or "default")
             name = req["serviceName"]
+            existing = self.services.get((cluster_name, name))
+            if existing is not None and existing.status == "ACTIVE":
+                raise EcsError("InvalidParameterException", "Creation of service was not idempotent.")
             strategy = req.get("schedulingStrategy") or "REPLICA"
             controller = dict(req.get("deploymentController") or {"type": "ECS"})
             desired = req.get("desiredCount")
@@ -289,13 +292,10 @@ class EcsSim:
                 desired_count=int(desired),
                 deployment_configuration=self._deployment_configuration(strategy, req.get("deploymentConfiguration")),
                 deployment_controller=controller,
-                task_definition=taskdef.arn if taskdef else "",
+                task_definition=taskdef.arn if taskdef else None,
                 platform_version=req.get("platformVersion") or ("LATEST" if launch_type == "FARGATE" else None),
                 network_configuration=req.get("networkConfiguration"),
             )
-            old = self.services.get((cluster_name, name))
-            if old is not None:
-                self._retire_service(old, now)
             self.services[(cluster_name, name)] = svc
             if svc.simulated and taskdef is not None:
                 self._new_deployment(svc, taskdef, now)
@@ -888,18 +888,22 @@ class EcsSim:
             svc.steady = False
             primary.updated_at = t
 
-        # Old deployments leave once their last task has stopped.
+        # Old deployments leave once their last task has stopped; a failed one stays in sight
+        # until the rollback that replaced it is done.
         for dep in olds:
-            if not dep.live_tasks():
-                dep.status = "INACTIVE"
-                svc.deployments.remove(dep)
-                log.info("service %s: deployment %s drained", svc.name, dep.id)
+            if not dep.live_tasks() and not (dep.rollout_state == "FAILED" and primary.rollout_state == "IN_PROGRESS"):
+                self._drop_deployment(svc, dep)
 
         self._settle(svc, t)
 
+    def _drop_deployment(self, svc: Service, dep: Deployment) -> None:
+        dep.status = "INACTIVE"
+        svc.deployments.remove(dep)
+        log.info("service %s: deployment %s drained", svc.name, dep.id)
+
     def _settle(self, svc: Service, t: float) -> None:
         primary = svc.deployments[0]
-        if len(svc.deployments) != 1 or primary.rollout_state == "FAILED":
+        if primary.rollout_state == "FAILED" or any(d.live_tasks() for d in svc.deployments[1:]):
             return
         tasks = primary.live_tasks()
         if any(k.last_status != "RUNNING" or not k.healthy for k in tasks) or len(tasks) != primary.desired_count:
@@ -913,6 +917,8 @@ class EcsSim:
             primary.updated_at = t
             svc.last_completed = primary.taskdef
             self._event(svc, t, f"(service {svc.name}) (deployment {primary.id}) deployment completed.")
+            for dep in svc.deployments[1:]:
+                self._drop_deployment(svc, dep)
         if not svc.steady:
             svc.steady = True
             self._event(svc, t, f"(service {svc.name}) has reached a steady state.")

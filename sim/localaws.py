@@ -48,6 +48,8 @@ SIMULATED_ECS_ACTIONS = {
     "ListTasks",
     "DescribeTasks",
 }
+# STS calls that AWS accepts unsigned: the token in the request is the credential.
+UNSIGNED_ACTIONS = {"AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"}
 TARGET_SERVICES = {"AmazonSQS": "sqs", "AmazonEC2ContainerServiceV20141113": "ecs"}
 POLICY_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "iam-policy.json")
 
@@ -154,6 +156,8 @@ def request_identity(environ: dict[str, Any], body: bytes) -> tuple[str, str, st
         if not fields.get("Action") and environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
             fields = parse_qs(body.decode("utf-8", "replace"))
         action = (fields.get("Action") or [""])[0]
+        if not service and action in UNSIGNED_ACTIONS:
+            service = "sts"
     return service or "unknown", action or "unknown", region
 
 
@@ -188,8 +192,9 @@ def respond(start_response: Any, status: int, headers: list[tuple[str, str]], bo
 class LocalAWS:
     """WSGI app: counts calls, routes rollout-related ECS calls through the simulator, the rest to moto."""
 
-    def __init__(self, moto_app: Any, speed: float, auth: bool):
+    def __init__(self, moto_app: Any, speed: float, auth: bool, internal_keys: dict[str, str] | None = None):
         self.moto_app = moto_app
+        self.internal_keys = internal_keys
         self.speed = speed
         self.auth = auth
         self.sims: dict[str, EcsSim] = {}
@@ -208,7 +213,12 @@ class LocalAWS:
         if path.startswith("/_sim/"):
             return self.control(environ, start_response, path)
         length = int(environ.get("CONTENT_LENGTH") or 0)
-        body = environ["wsgi.input"].read(length) if length else b""
+        if length:
+            body = environ["wsgi.input"].read(length)
+        elif environ.get("wsgi.input_terminated"):  # chunked upload, already de-chunked by the server
+            body = environ["wsgi.input"].read()
+        else:
+            body = b""
         environ["wsgi.input"] = io.BytesIO(body)
         if path.startswith("/moto-api"):
             return self.moto_app(environ, start_response)
@@ -216,7 +226,10 @@ class LocalAWS:
         with self.calls_lock:
             self.calls[f"{service}:{action}"] += 1
         if self.auth and not environ.get("HTTP_AUTHORIZATION") and "X-Amz-Algorithm" not in environ.get("QUERY_STRING", ""):
-            return self.missing_auth(start_response, environ)
+            if action not in UNSIGNED_ACTIONS or self.internal_keys is None:
+                return self.missing_auth(start_response, environ)
+            # Moto's authorization cannot take an unsigned call, so it is signed here on the caller's behalf.
+            sign_request(environ, body, self.internal_keys, "sts", region)
         if service == "ecs" and action in SIMULATED_ECS_ACTIONS:
             status, headers, out = self.simulated_ecs(environ, body, action, region)
         else:
@@ -275,6 +288,24 @@ class LocalAWS:
         else:
             return respond(start_response, 404, [("Content-Type", "application/json")], b'{"message":"not found"}')
         return respond(start_response, 200, [("Content-Type", "application/json")], json.dumps(payload).encode())
+
+
+def sign_request(environ: dict[str, Any], body: bytes, keys: dict[str, str], service: str, region: str) -> None:
+    """Adds a SigV4 Authorization header (and X-Amz-Date) to the WSGI environ, signed with keys."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    host = environ.get("HTTP_HOST", "127.0.0.1")
+    query = environ.get("QUERY_STRING", "")
+    url = f"http://{host}{environ.get('PATH_INFO', '/')}" + (f"?{query}" if query else "")
+    headers = {"Host": host}
+    if environ.get("CONTENT_TYPE"):
+        headers["Content-Type"] = environ["CONTENT_TYPE"]
+    request = AWSRequest(method=environ.get("REQUEST_METHOD", "POST"), url=url, data=body, headers=headers)
+    SigV4Auth(Credentials(keys["accessKeyId"], keys["secretAccessKey"]), service, region).add_auth(request)
+    environ["HTTP_AUTHORIZATION"] = request.headers["Authorization"]
+    environ["HTTP_X_AMZ_DATE"] = request.headers["X-Amz-Date"]
 
 
 def json_headers(moto_headers: list[tuple[str, str]], error_type: str | None = None) -> list[tuple[str, str]]:
@@ -336,6 +367,9 @@ def setup_logging(log_file: str | None) -> Any:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    # Until the server runs, a stop request simply ends the process cleanly.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
     stream = setup_logging(args.log_file)
     # Stdout belongs to whoever started us: moto's stray prints go to the log instead.
     sys.stdout = stream
@@ -350,7 +384,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.auth:
         settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
 
-    app = LocalAWS(DomainDispatcherApplication(create_backend_app), speed=args.speed, auth=args.auth)
+    app = LocalAWS(DomainDispatcherApplication(create_backend_app), speed=args.speed, auth=args.auth,
+                   internal_keys=users["admin"])
     server = make_server("127.0.0.1", args.port, app, threaded=True)
     port = server.server_port
     stopping = threading.Event()
@@ -388,4 +423,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    logging.shutdown()
+    # Keep-alive connections of clients may still hold handler threads; nothing is left to clean up.
+    os._exit(code)

@@ -30,6 +30,11 @@ public final class Logger: @unchecked Sendable {
     /// Seconds since the epoch, for JSON log lines.
     public var clock: () -> Double
 
+    /// True when stderr is a terminal a person watches: progress is then one line redrawn in place.
+    public var live = false
+    /// The progress line on screen, redrawn after other lines.
+    private var statusLine: String?
+
     public init(tool: String, level: Level = .info, format: Format = .text,
                 sink: ((String) -> Void)? = nil, clock: (() -> Double)? = nil) {
         self.tool = tool
@@ -48,11 +53,29 @@ public final class Logger: @unchecked Sendable {
     public func info(_ message: String, fields: [(String, JSON)] = []) { log(.info, message, fields) }
     public func debug(_ message: String, fields: [(String, JSON)] = []) { log(.debug, message, fields) }
 
+    /// Progress worth showing: on a live terminal it replaces the previous progress line, elsewhere it is an info line.
+    public func progress(_ message: String) {
+        guard live, format == .text, level >= .info else { return info(message) }
+        statusLine = message
+        sink("\r\u{1B}[K\(tool): \(message)")
+    }
+
+    /// Ends the live progress line, leaving its last text on screen.
+    public func endProgress() {
+        guard statusLine != nil else { return }
+        statusLine = nil
+        sink("\n")
+    }
+
     public func log(_ level: Level, _ message: String, _ fields: [(String, JSON)] = []) {
         guard level <= self.level else { return }
         switch format {
         case .text:
             let prefix = level == .warning ? "warning: " : ""
+            if let status = statusLine {
+                sink("\r\u{1B}[K\(tool): \(prefix)\(message)\n\(tool): \(status)")
+                return
+            }
             sink("\(tool): \(prefix)\(message)\n")
         case .json:
             var obj = JSONObject()

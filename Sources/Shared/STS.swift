@@ -207,7 +207,7 @@ enum XMLText {
             // `<Code>` or `<Code attr="">`, but not `<CodeX>`.
             if next == ">" || next == " " || next == "\t" || next == "\n" || next == "/" {
                 guard let gt = after.firstIndex(of: ">") else { return nil }
-                if after[after.index(before: gt)] == "/" { return "" }
+                if gt > after.startIndex && after[after.index(before: gt)] == "/" { return "" }
                 let content = after[after.index(after: gt)...]
                 guard let close = content.firstRange(of: "</" + name + ">") else { return nil }
                 return decode(String(content[..<close.lowerBound]))

@@ -172,7 +172,7 @@ import Glibc
 
     @Test func unreadableRealFileThroughLocalFileSystem() throws {
         // A directory where the file should be cannot be read as a file.
-        let dir = try TempDir()
+        let dir = try ScratchDir()
         try dir.write("config/placeholder", "")
         let env = Environment(["HOME": dir.path, "AWS_CONFIG_FILE": dir.path + "/config"])
         do {
@@ -217,7 +217,7 @@ import Glibc
 }
 
 /// A scratch directory removed when the value is released.
-final class TempDir {
+final class ScratchDir {
     let path: String
 
     init() throws {

@@ -66,7 +66,7 @@ import Testing
          #"document 2: "message.attributes" must be an object, got an array"#),
         (["result": ["reason": "x"]], { try $0.result() }, #"document 2: missing "result.status""#),
         (["result": ["status": "done"]], { try $0.result() },
-         #"document 2: "result.status" is "done", expected one of succeeded, failed, rolled_back, superseded, stale, timed_out"#),
+         #"document 2: "result.status" is "done", expected one of succeeded, failed, rolled_back, superseded, stale, timed_out, rejected"#),
         (["result": 1], { try $0.result() }, #"document 2: "result" must be an object, got a number"#),
     ]
 

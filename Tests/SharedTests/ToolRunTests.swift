@@ -42,15 +42,21 @@ private func message(sent: Int64) -> String {
         #expect(sqs.deleted.isEmpty)
     }
 
-    @Test func unusableMessagesAreReportedByIdAndNeitherWrittenNorDeleted() throws {
+    @Test func unusableMessagesAreReportedByIdMarkedRejectedAndNotDeleted() throws {
         sqs.messages = [FakeSQS.message("m1", body: #"{"family": tru"#), FakeSQS.message("m2", body: bare, service: nil),
                         FakeSQS.message("m3", body: bare), FakeSQS.message("m4", body: #"{"family":"web"}"#)]
         let h = Harness(tool: "sqs-receive", factory: FakeFactory(sqs: sqs))
         let status = runSQSReceive(try SQSReceiveOptions.parse(["--queue-url", queue, "--max-messages", "10"]),
                                    common: try common(), context: h.context)
         #expect(status == .dataError)
-        #expect(h.outJSON.map { $0["message"]?["messageId"] } == ["m3"])
-        #expect(h.outJSON.first?["cluster"] == "default")
+        // Every message is written, in order; the unusable ones carry only their message and a rejected result.
+        #expect(h.outJSON.map { $0["message"]?["messageId"] } == ["m1", "m2", "m3", "m4"])
+        #expect(h.outJSON.map { $0["result"]?["status"] } == ["rejected", "rejected", nil, "rejected"])
+        #expect(h.outJSON[0]["taskDefinition"] == nil)
+        #expect(h.outJSON[1]["service"] == nil)
+        #expect(h.outJSON[3]["service"] == "web")
+        #expect(h.outJSON[3]["result"]?["reason"] == "message m4: task definition is missing \"containerDefinitions\"")
+        #expect(h.outJSON[2]["cluster"] == "default")
         #expect(h.stderr.count == 3)
         #expect(h.stderr[0].hasPrefix("sqs-receive: message m1: body is not JSON: line 1, column "))
         #expect(h.stderr[1] == "sqs-receive: message m2: missing string message attribute \"service\"\n")
@@ -107,11 +113,25 @@ private func message(sent: Int64) -> String {
         #expect(sqs.deleted.allSatisfy { $0.queueUrl == queue && $0.receiptHandle == "AQEBm1handle" })
     }
 
-    @Test func deleteOnFailureRemovesEveryMessage() throws {
-        let h = Harness(tool: "sqs-receive", stdin: Self.finished.joined(separator: "\n"), factory: FakeFactory(sqs: sqs))
+    @Test func deleteOnFailureRemovesEveryFinalMessageButNeverATimedOutOne() throws {
+        let h = Harness(tool: "sqs-receive", stdin: Self.finished.joined(separator: "\n"), factory: FakeFactory(sqs: sqs),
+                        level: .info)
         let options = try SQSReceiveOptions.parse(["--delete", "--delete-on-failure"])
         #expect(runSQSReceive(options, common: try common(), context: h.context) == .ok)
-        #expect(sqs.deleted.count == 5)
+        #expect(sqs.deleted.count == 4)
+        #expect(h.stderr.contains { $0.contains("kept on the queue: timed_out") })
+    }
+
+    @Test func deletableOutcomes() {
+        for status in WaitStatus.allCases {
+            let plain = deletable(status, deleteOnFailure: false)
+            let forced = deletable(status, deleteOnFailure: true)
+            switch status {
+            case .succeeded, .superseded, .stale: #expect(plain && forced)
+            case .failed, .rolledBack, .rejected: #expect(!plain && forced)
+            case .timedOut: #expect(!plain && !forced)
+            }
+        }
     }
 
     @Test func deleteNeedsTheMessage() throws {
@@ -192,6 +212,20 @@ private func message(sent: Int64) -> String {
         #expect(runECSRegister(try ECSRegisterOptions.parse([]), common: try common(), context: h.context) == .dataError)
         #expect(h.stderr == ["ecs-register: document 1: ClientException: Container definitions cannot be empty.\n"])
         #expect(h.out.count == 1)
+    }
+
+    @Test func aRejectedQueueMessageIsWrittenWithItsOutcomeAndDecidedDocumentsPassThrough() throws {
+        let message = #"{"queueUrl":"q","messageId":"m1","receiptHandle":"h","attributes":{"service":"web"}}"#
+        let stdin = #"{"message":\#(message),"service":"web","taskDefinition":{"family":"web","containerDefinitions":[]}}"# + "\n"
+            + #"{"message":\#(message),"service":"web","result":{"status":"stale","reason":"old"}}"#
+        let h = Harness(tool: "ecs-register", stdin: stdin, factory: FakeFactory(ecs: ecs))
+        #expect(runECSRegister(try ECSRegisterOptions.parse([]), common: try common(), context: h.context) == .dataError)
+        #expect(h.outJSON.count == 2)
+        #expect(h.outJSON[0]["result"]?["status"] == "rejected")
+        #expect(h.outJSON[0]["result"]?["reason"] == "ClientException: Container definitions cannot be empty.")
+        #expect(h.outJSON[0]["taskDefinitionArn"] == nil)
+        #expect(h.out[1] == #"{"message":\#(message),"service":"web","result":{"status":"stale","reason":"old"}}"#)
+        #expect(ecs.registered.isEmpty)
     }
 
     @Test func badJSONOnStdinNamesItsPositionAndEndsTheRun() throws {
@@ -452,7 +486,7 @@ final class StopAfterFirst: LineWriter {
                                   "--quiet", "--verbose", "--log-format", "--version"] {
             #expect(help.contains(needle), "\(tool) --help lacks \(needle)")
         }
-        #expect(Manual.sqsReceive.version == Version.string)
+        #expect(Manual.sqsReceive.version == Version.full)
     }
 
     @Test func commonOptions() throws {

@@ -218,7 +218,7 @@ private func frame(_ service: JSON?, _ stopped: [JSON] = []) -> FakeECS.Frame { 
     }
 }
 
-extension SimpleToolError: @retroactive Equatable {
+extension SimpleToolError: Equatable {
     public static func == (a: SimpleToolError, b: SimpleToolError) -> Bool {
         a.exitStatus == b.exitStatus && a.message == b.message
     }

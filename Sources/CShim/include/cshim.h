@@ -6,6 +6,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 #include <stddef.h>
+#include "cversion.h"
 
 typedef size_t (*cshim_write_cb)(char *ptr, size_t size, size_t nmemb, void *userdata);
 

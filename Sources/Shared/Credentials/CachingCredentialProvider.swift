@@ -6,8 +6,7 @@ import Musl
 import Darwin
 #endif
 
-/// Keeps temporary credentials until 5 minutes before they expire, so every call does not
-/// fetch anew and a long wait never signs with expired keys.
+/// Keeps temporary credentials until 5 minutes before they expire, so a long wait never signs with expired keys.
 public final class CachingCredentialProvider: CredentialProvider, @unchecked Sendable {
     let base: CredentialProvider
     /// Seconds before expiry at which a refresh is due.

@@ -1,5 +1,4 @@
-/// Credentials named by a profile of the shared files: static keys, `credential_process`,
-/// `role_arn` with `source_profile` or `credential_source`, or `web_identity_token_file`.
+/// Credentials named by a profile: static keys, `credential_process`, or a role (source profile, credential source, web identity).
 public final class ProfileCredentialProvider: CredentialProvider {
     let config: SharedConfig
     let profileName: String
@@ -27,15 +26,7 @@ public final class ProfileCredentialProvider: CredentialProvider {
         return try resolved!.credentials(now: now)
     }
 
-    static let staticKeys = ["aws_access_key_id", "aws_secret_access_key"]
-
     static func hasStaticKeys(_ p: Profile) -> Bool { p["aws_access_key_id"] != nil || p["aws_secret_access_key"] != nil }
-
-    /// True when the profile says anything about credentials, so the chain should use it.
-    public static func hasCredentialSettings(_ p: Profile) -> Bool {
-        hasStaticKeys(p) || p["credential_process"] != nil || p["role_arn"] != nil || p["web_identity_token_file"] != nil
-            || p["sso_session"] != nil || p["sso_start_url"] != nil
-    }
 
     /// Builds the provider tree for a profile, following `source_profile` links; `visited` catches cycles.
     func provider(for name: String, visited: [String]) throws -> CredentialProvider {

@@ -6,6 +6,8 @@ public enum WaitStatus: String, CaseIterable, Sendable {
     case superseded
     case stale
     case timedOut = "timed_out"
+    /// The message can never succeed as sent: not JSON, no `service`, a definition ECS rejects, no such service.
+    case rejected
 
     /// succeeded 0, failed/rolled_back 1, superseded/stale 3, timed_out 124.
     public var exitStatus: ExitStatus {
@@ -14,6 +16,7 @@ public enum WaitStatus: String, CaseIterable, Sendable {
         case .failed, .rolledBack: return .deploymentFailed
         case .superseded, .stale: return .superseded
         case .timedOut: return .timedOut
+        case .rejected: return .dataError
         }
     }
 }

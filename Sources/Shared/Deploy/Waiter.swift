@@ -109,7 +109,11 @@ public final class Waiter {
                 decision = decide(snapshot: snapshot, expectation: expectation, stoppedTasks: stoppedList)
             }
             for line in progressLines(previous: previous, current: snapshot, expectation: expectation) {
-                waiter.logger.info(line)
+                if line.hasPrefix("deployment ") {
+                    waiter.logger.progress(line)
+                } else {
+                    waiter.logger.info(line)
+                }
             }
             waiter.logger.debug("poll \(attempt): \(decision.outcome.text)")
             previous = snapshot

@@ -31,10 +31,15 @@ public func exitStatus(of error: Error) -> ExitStatus {
 
 /// Runs `step` on each document of the context's input as it arrives (a pipeline streams).
 ///
-/// Each document the step returns is written as one line. A failing document is reported as one
-/// stderr line, nothing is written for it, and the run goes on with the next; bad JSON ends the run,
-/// since the stream cannot be trusted past it. Returns the most severe status seen (0 for no input).
-func forEachDocument(_ context: ToolContext, _ step: (Document) throws -> (Document?, ExitStatus)) -> ExitStatus {
+/// Each document the step returns is written as one line. A document that already carries an outcome
+/// (`result`, e.g. stale or rejected upstream) passes through untouched unless `passDecided` is false.
+/// A failing document is reported as one stderr line and the run goes on with the next; bad JSON ends
+/// the run, since the stream cannot be trusted past it. When a document from the queue fails for a
+/// reason that retrying cannot mend (bad input, 65), it is written with `result` {status: rejected},
+/// so that the worker can tell a message that will never succeed from one that may; for any other
+/// failure nothing is written. Returns the most severe status seen (0 for no input).
+func forEachDocument(_ context: ToolContext, passDecided: Bool = true,
+                     _ step: (Document) throws -> (Document?, ExitStatus)) -> ExitStatus {
     var parser = JSONStreamParser(source: "<stdin>")
     var number = 0
     var worst = ExitStatus.ok
@@ -46,15 +51,30 @@ func forEachDocument(_ context: ToolContext, _ step: (Document) throws -> (Docum
                     return worst.worse(.timedOut)
                 }
                 number += 1
+                var current: Document?
                 do {
-                    let (out, status) = try step(try Document(value, number: number))
+                    let doc = try Document(value, number: number)
+                    current = doc
+                    if passDecided, let decided = try doc.result() {
+                        context.logger.debug("document \(number): already \(decided.status.rawValue), passed through")
+                        context.output.write(line: doc.json.serialized())
+                        worst = worst.worse(decided.status.exitStatus)
+                        continue
+                    }
+                    let (out, status) = try step(doc)
                     if let out = out { context.output.write(line: out.json.serialized()) }
                     worst = worst.worse(status)
                 } catch {
                     let message = describe(error)
                     let prefix = "document \(number)"
-                    context.logger.error(message.hasPrefix(prefix + ":") ? message : "\(prefix): \(message)")
-                    worst = worst.worse(exitStatus(of: error))
+                    let line = message.hasPrefix(prefix + ":") ? message : "\(prefix): \(message)"
+                    context.logger.error(line)
+                    let status = exitStatus(of: error)
+                    worst = worst.worse(status)
+                    if status == .dataError, var doc = current, (try? doc.message()) != nil {
+                        doc.set(DocumentKey.result, WaitResult(status: .rejected, reason: message).json)
+                        context.output.write(line: doc.json.serialized())
+                    }
                 }
             }
             if parser.isFinished { return worst }

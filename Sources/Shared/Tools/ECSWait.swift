@@ -81,6 +81,9 @@ func waitForDeployment(_ doc: Document, options: ECSWaitOptions, timeout: Double
                                       previousTaskDefinitionArn: try doc.previousTaskDefinitionArn(),
                                       until: options.until, maxFailedTasks: options.maxFailedTasks)
     let ecs = try clients.ecs(try doc.message()?.queueUrl)
+    // No call or retry of the real client may run past the wait's own deadline.
+    if let real = ecs as? ECSClient { real.deadline = context.time.now() + timeout }
+    defer { context.logger.endProgress() }
     let waiter = Waiter(ecs: ecs, time: context.time, logger: context.logger, shouldStop: context.shouldStop)
     let result = try waiter.wait(cluster: cluster, service: service, expectation: expectation, timeout: timeout)
     doc.set(DocumentKey.result, result.json)
@@ -88,7 +91,7 @@ func waitForDeployment(_ doc: Document, options: ECSWaitOptions, timeout: Double
     switch result.status {
     case .succeeded: context.logger.info(line)
     case .superseded, .stale: context.logger.warning(line)
-    case .failed, .rolledBack, .timedOut: context.logger.error(line)
+    case .failed, .rolledBack, .timedOut, .rejected: context.logger.error(line)
     }
     return (doc, result.status.exitStatus)
 }

@@ -6,9 +6,11 @@ public enum Manual {
         Reads JSON documents on stdin (JSON Lines, or concatenated pretty-printed values) as they arrive and \
         writes each enriched document to stdout as one line, keeping every field it does not touch in its \
         place. No input: no output, exit 0. A document that fails is reported as one line on stderr \
-        (tool: document N: what went wrong), nothing is written for it, and the next one is processed; \
-        the exit status is then that of the most serious failure. Bad JSON is reported with its line and \
-        column and ends the run.
+        (tool: document N: what went wrong) and the next one is processed; the exit status is then that \
+        of the most serious failure. A queue message that can never succeed (bad input, 65) is still \
+        written, with "result" {"status": "rejected", "reason"}; for other failures nothing is written. \
+        A document that already has a "result" passes through untouched. Bad JSON is reported with its \
+        line and column and ends the run.
         """
 
     static let aws = """
@@ -55,7 +57,7 @@ public enum Manual {
               sqs-receive --queue-url https://sqs.eu-west-1.amazonaws.com/123456789012/deploy
               sqs-receive | ecs-register | ecs-update | ecs-wait | sqs-receive --delete
             """,
-        version: Version.string)
+        version: Version.full)
 
     public static let ecsRegister = CommandConfiguration(
         commandName: "ecs-register",
@@ -81,7 +83,7 @@ public enum Manual {
                 | ecs-register
               sqs-receive | ecs-register | ecs-update | ecs-wait
             """,
-        version: Version.string)
+        version: Version.full)
 
     public static let ecsUpdate = CommandConfiguration(
         commandName: "ecs-update",
@@ -107,7 +109,7 @@ public enum Manual {
               ecs-update --cluster prod --service web --task-definition web:42
               sqs-receive | ecs-register | ecs-update | ecs-wait
             """,
-        version: Version.string)
+        version: Version.full)
 
     public static let ecsWait = CommandConfiguration(
         commandName: "ecs-wait",
@@ -146,5 +148,5 @@ public enum Manual {
               sqs-receive | ecs-register | ecs-update | ecs-wait --until stable \\
                 | sqs-receive --delete
             """,
-        version: Version.string)
+        version: Version.full)
 }

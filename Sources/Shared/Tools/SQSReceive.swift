@@ -20,7 +20,7 @@ public struct SQSReceiveOptions: ParsableArguments {
     public var delete = false
 
     @Flag(name: .customLong("delete-on-failure"),
-          help: "With --delete: also delete messages whose deployment failed, was rolled back or timed out (default: leave them for the queue's redrive policy).")
+          help: "With --delete: also delete messages whose deployment failed or was rolled back, and messages that can never succeed (status rejected); default: leave them for the queue's redrive policy. A timed-out deployment's message is never deleted.")
     public var deleteOnFailure = false
 
     public init() {}
@@ -66,8 +66,18 @@ public func runSQSReceive(_ options: SQSReceiveOptions, common: CommonOptions, c
             context.logger.debug("message \(id): service \(document["service"]?.stringValue ?? "") in cluster \(document["cluster"]?.stringValue ?? "")")
             context.output.write(line: document.serialized())
         } catch {
-            // Not deleted: the queue's redrive policy takes it to the dead-letter queue.
-            worst = worst.worse(fail(context, error))
+            // Not deleted: the queue's redrive policy takes it to the dead-letter queue. A message that can
+            // never succeed is still written, marked rejected, so the worker can report it and, when asked,
+            // delete it.
+            let status = fail(context, error)
+            worst = worst.worse(status)
+            if status == .dataError, let m = try? documentMessage(message, queueUrl: queue) {
+                var doc = JSONObject()
+                doc[DocumentKey.message] = m.json
+                if let service = m.attributes["service"] { doc[DocumentKey.service] = service }
+                doc[DocumentKey.result] = WaitResult(status: .rejected, reason: describe(error)).json
+                context.output.write(line: JSON.object(doc).serialized())
+            }
         }
     }
     return worst
@@ -75,14 +85,9 @@ public func runSQSReceive(_ options: SQSReceiveOptions, common: CommonOptions, c
 
 /// The document of one received message (DESIGN §2), and the read-only fields dropped from its definition.
 public func messageDocument(_ message: JSON, queueUrl: String, defaultCluster: String) throws -> (JSON, dropped: [String]) {
-    let id = message["MessageId"]?.stringValue ?? "?"
-    guard let receipt = message["ReceiptHandle"]?.stringValue else {
-        throw SimpleToolError(.unavailable, "message \(id): ReceiveMessage returned no receipt handle")
-    }
-    var attributes = JSONObject()
-    for (name, value) in message["MessageAttributes"]?.objectValue ?? JSONObject() {
-        if let s = value["StringValue"]?.stringValue { attributes[name] = .string(s) }
-    }
+    let m = try documentMessage(message, queueUrl: queueUrl)
+    let id = m.messageId
+    let attributes = m.attributes
     guard let service = attributes["service"]?.stringValue, !service.isEmpty else {
         throw SimpleToolError(.dataError, "message \(id): missing string message attribute \"service\"")
     }
@@ -93,10 +98,6 @@ public func messageDocument(_ message: JSON, queueUrl: String, defaultCluster: S
         throw SimpleToolError(.dataError, "message \(id): body is not JSON: line \(e.line), column \(e.column): \(e.reason)")
     }
     let definition = try TaskDefinition.normalise(body, source: "message \(id)")
-    let system = message["Attributes"]
-    var m = DocumentMessage(queueUrl: queueUrl, messageId: id, receiptHandle: receipt, attributes: attributes)
-    m.sentTimestamp = system?["SentTimestamp"].flatMap { $0.stringValue.flatMap { Int64($0) } ?? $0.intValue }
-    m.receiveCount = system?["ApproximateReceiveCount"].flatMap { $0.stringValue.flatMap { Int64($0) } ?? $0.intValue }
     var doc = JSONObject()
     doc[DocumentKey.message] = m.json
     doc[DocumentKey.service] = .string(service)
@@ -106,14 +107,41 @@ public func messageDocument(_ message: JSON, queueUrl: String, defaultCluster: S
     return (.object(doc), definition.dropped)
 }
 
+/// The `message` part of a document: where the message came from and how to delete it.
+func documentMessage(_ message: JSON, queueUrl: String) throws -> DocumentMessage {
+    let id = message["MessageId"]?.stringValue ?? "?"
+    guard let receipt = message["ReceiptHandle"]?.stringValue else {
+        throw SimpleToolError(.unavailable, "message \(id): ReceiveMessage returned no receipt handle")
+    }
+    var attributes = JSONObject()
+    for (name, value) in message["MessageAttributes"]?.objectValue ?? JSONObject() {
+        if let s = value["StringValue"]?.stringValue { attributes[name] = .string(s) }
+    }
+    let system = message["Attributes"]
+    var m = DocumentMessage(queueUrl: queueUrl, messageId: id, receiptHandle: receipt, attributes: attributes)
+    m.sentTimestamp = system?["SentTimestamp"].flatMap { $0.stringValue.flatMap { Int64($0) } ?? $0.intValue }
+    m.receiveCount = system?["ApproximateReceiveCount"].flatMap { $0.stringValue.flatMap { Int64($0) } ?? $0.intValue }
+    return m
+}
+
+/// Whether a message with this outcome may be deleted (DESIGN §5): a final success, superseded or stale
+/// always; a failure or a message that can never succeed only when asked; an unknown outcome never.
+public func deletable(_ status: WaitStatus, deleteOnFailure: Bool) -> Bool {
+    switch status {
+    case .succeeded, .superseded, .stale: return true
+    case .failed, .rolledBack, .rejected: return deleteOnFailure
+    case .timedOut: return false
+    }
+}
+
 /// Deletes the message of each document whose outcome is final, passing every document through.
 func runSQSDelete(_ options: SQSReceiveOptions, context: ToolContext, clients: ClientCache) -> ExitStatus {
-    forEachDocument(context) { doc in
+    forEachDocument(context, passDecided: false) { doc in
         guard let message = try doc.message() else { throw doc.missing(DocumentKey.message) }
-        if let result = try doc.result(), !options.deleteOnFailure,
-           [.failed, .rolledBack, .timedOut].contains(result.status) {
-            // Never lose a request whose outcome is not a success: the redrive policy decides.
-            context.logger.info("message \(message.messageId) kept on the queue: deployment \(result.status.rawValue)")
+        if let result = try doc.result(), !deletable(result.status, deleteOnFailure: options.deleteOnFailure) {
+            // Never lose a request whose outcome is not final or not a success: the redrive policy decides.
+            // A timed-out deployment may still finish; its message comes back and is then judged stale.
+            context.logger.info("message \(message.messageId) kept on the queue: \(result.status.rawValue)")
             return (doc, .ok)
         }
         try clients.sqs(message.queueUrl).deleteMessage(queueUrl: message.queueUrl, receiptHandle: message.receiptHandle)

@@ -118,6 +118,7 @@ public final class ToolContext {
         let random = SystemRandom()
         let fileSystem = LocalFileSystem()
         let logger = Logger(tool: tool, level: common.logLevel, format: common.logFormat)
+        logger.live = isatty(2) != 0 && environment["TERM"].map { $0 != "dumb" } ?? false && common.logFormat == .text
         let factory = DeferredClientFactory {
             try makeFactory(common: common, environment: environment, time: time, random: random,
                             fileSystem: fileSystem, logger: logger)

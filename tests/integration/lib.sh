@@ -60,9 +60,38 @@ send() {
 	MID=$REPLY
 }
 
+# send_bare QUEUE_URL BODY_FILE: a message without any attribute (setup.py always adds
+# `service`), sent with the admin keys -> $MID
+send_bare() {
+	MID=$(python3 - "$IT_READY" "$1" "$2" <<'EOF'
+import json, sys
+import boto3
+ready, url, path = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3]
+keys = ready["users"]["admin"]
+sqs = boto3.client("sqs", endpoint_url=ready["endpoint"], region_name=ready["region"],
+                   aws_access_key_id=keys["accessKeyId"], aws_secret_access_key=keys["secretAccessKey"])
+print(sqs.send_message(QueueUrl=url, MessageBody=open(path).read())["MessageId"])
+EOF
+	) || fail "cannot send a message without attributes"
+}
+
 count() { # QUEUE_URL -> messages visible plus in flight
 	setup count --queue-url "$1"
 	printf '%s\n' "$REPLY"
+}
+
+# sim_calls ACTION: how many calls of ACTION the local AWS has answered so far.
+sim_calls() {
+	python3 - "$IT_ENDPOINT" "$1" <<'EOF'
+import json, sys, urllib.request
+def total(stats, action):
+    if isinstance(stats, dict):
+        return sum(v if k.split(".")[-1].split(":")[-1] == action and isinstance(v, int) else total(v, action)
+                   for k, v in stats.items())
+    return 0
+with urllib.request.urlopen(sys.argv[1] + "/_sim/stats") as r:
+    print(total(json.load(r), sys.argv[2]))
+EOF
 }
 
 # describe CLUSTER SERVICE: the service as DescribeServices shows it, in $T/describe.json.
@@ -83,9 +112,9 @@ svc() {
 as() {
 	u=$1
 	shift
-	env HOME="$IT_WORK/home-$u" \
-		AWS_CONFIG_FILE="$IT_WORK/home-$u/.aws/config" \
-		AWS_SHARED_CREDENTIALS_FILE="$IT_WORK/home-$u/.aws/credentials" \
+	env HOME="$IT_SERVER/home-$u" \
+		AWS_CONFIG_FILE="$IT_SERVER/home-$u/.aws/config" \
+		AWS_SHARED_CREDENTIALS_FILE="$IT_SERVER/home-$u/.aws/credentials" \
 		AWS_ENDPOINT_URL="$IT_ENDPOINT" "$@"
 }
 
@@ -217,6 +246,12 @@ wait_until() {
 drained() {
 	describe "$1" "$2"
 	[ "$(q "$T/describe.json" deployments.#)" = 1 ] && [ "$(q "$T/describe.json" runningCount)" = "$3" ]
+}
+
+# rollout_is CLUSTER SERVICE STATE: the PRIMARY deployment's rolloutState is STATE.
+rollout_is() {
+	describe "$1" "$2"
+	[ "$(q "$T/describe.json" 'deployments.[status=PRIMARY].rolloutState')" = "$3" ]
 }
 
 # unchanged CLUSTER SERVICE ARN: still on ARN with a single deployment.

@@ -27,7 +27,7 @@ case_no_credentials() {
 	expect_stderr w '^sqs-receive: .*credentials'
 	# The message names each provider that was tried.
 	for provider in '[Ee]nvironment|AWS_ACCESS_KEY_ID' '[Ww]eb identity|AWS_WEB_IDENTITY_TOKEN_FILE' \
-		'[Ss]hared|credentials file|config file' '[Cc]ontainer|AWS_CONTAINER_CREDENTIALS' \
+		'[Ss]hared|[Pp]rofile|\.aws/credentials' '[Cc]ontainer|AWS_CONTAINER_CREDENTIALS' \
 		'[Ii]nstance metadata|IMDS|EC2'; do
 		expect_stderr w "$provider"
 	done
@@ -49,32 +49,35 @@ case_unreachable() {
 
 case_no_secret_printed() {
 	given_message 2
-	# The deployer's .aws directory with a session token added, so it is sent too.
-	mkdir -p home
-	cp -R "$IT_WORK/home-deployer/.aws" home/.aws
-	token="IQoJb3JpZ2luX2VjEXAMPLETOKEN$(date +%s)SESSION"
-	python3 - home/.aws/credentials "$token" <<'EOF' || fail "cannot add a session token"
-import configparser, sys
-path, token = sys.argv[1], sys.argv[2]
-c = configparser.RawConfigParser()
-c.read(path)
-for s in c.sections():
-    if c.has_option(s, "aws_secret_access_key"):
-        c.set(s, "aws_session_token", token)
-with open(path, "w") as f:
-    c.write(f)
+	# The deployer's keys as the source profile of the deploy role: the tools assume the
+	# role through STS, so they hold a secret key and a session token they must not show.
+	mkdir -p home/.aws
+	cp "$IT_SERVER/home-deployer/.aws/credentials" home/.aws/credentials
+	ready() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$IT_READY" "$1"; }
+	region=$(ready region) role=$(ready roleArn)
+	cat >home/.aws/config <<EOF
+[default]
+region = $region
+
+[profile deploy]
+role_arn = $role
+source_profile = default
+region = $region
 EOF
 	secret=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["users"]["deployer"]["secretAccessKey"])' "$IT_READY")
 	[ -n "$secret" ] || fail "no deployer secret in the ready file"
-	run w env HOME="$T/home" AWS_CONFIG_FILE="$T/home/.aws/config" \
+	assumed_before=$(sim_calls AssumeRole)
+	run w env HOME="$T/home" AWS_CONFIG_FILE="$T/home/.aws/config" AWS_PROFILE=deploy \
 		AWS_SHARED_CREDENTIALS_FILE="$T/home/.aws/credentials" AWS_ENDPOINT_URL="$IT_ENDPOINT" \
 		sh "$IT_ROOT/scripts/ecs-deployment" --wait-seconds 1 --verbose
 	expect_rc w 0
 	expect_doc w result.status succeeded
-	[ "$(wc -l <w.err)" -ge 3 ] || fail "--verbose printed less than 3 lines"
+	[ "$(sim_calls AssumeRole)" -gt "$assumed_before" ] || fail "the tools did not assume $role"
+	[ "$(wc -l <w.err)" -ge 10 ] || fail "--verbose printed less than 10 lines"
 	for f in w.err w.out; do
 		if grep -qF -- "$secret" "$f"; then fail "$f shows the secret access key"; fi
-		if grep -qF -- "$token" "$f"; then fail "$f shows the session token"; fi
+		# Every session token of the local AWS (moto) starts so.
+		if grep -qF -- FQoGZXIvYXdzEBYaD "$f"; then fail "$f shows a session token"; fi
 		if grep -Eq -- 'Signature=[0-9a-f]{16}' "$f"; then fail "$f shows a request signature"; fi
 	done
 }

@@ -41,7 +41,11 @@ case_breaker_rollback() {
 	record "fail-start, circuit breaker with rollback: status $rc after ${secs}s (ECS_TIMEOUT=120)"
 	expect_rc w 1
 	expect_doc w result.status rolled_back
-	expect_doc_match w result.reason '[Cc]ircuit breaker'
+	expect_doc_match w result.reason "rolled back|previous task definition"
+	expect_doc_match w result.reason "$N:1"
+	# Why: the circuit breaker's reason (rolloutStateReason, or the service event that
+	# outlives the failed deployment), or the failing tasks' own.
+	expect_doc_match w result.reason '[Cc]ircuit breaker|tasks failed to start|CannotPullContainerError'
 	expect_count "$Q" 1 "after a rollback"
 	# The rollback puts the previous revision back as the service's PRIMARY.
 	wait_until 30 "service $N back on $BEFORE" drained default "$N" 2
@@ -55,9 +59,12 @@ case_breaker_no_rollback() {
 	record "fail-start, circuit breaker without rollback: status $rc after ${secs}s (ECS_TIMEOUT=120)"
 	expect_rc w 1
 	expect_doc w result.status failed
-	expect_doc_match w result.reason '[Cc]ircuit breaker|FAILED'
+	# The tasks' reason may be seen before the breaker trips; either explains the failure.
+	expect_doc_match w result.reason '[Cc]ircuit breaker|CannotPullContainerError'
 	expect_count "$Q" 1 "after a failure"
-	expect_service default "$N" deployments.0.rolloutState FAILED
+	# Without rollback the failed deployment stays PRIMARY, its rollout FAILED.
+	wait_until 20 "circuit breaker tripped on $N" rollout_is default "$N" FAILED
+	expect_service default "$N" taskDefinition "$(q w.out taskDefinitionArn)"
 }
 
 case_crash() {

@@ -3,14 +3,19 @@
 # the service is never touched.
 # shellcheck shell=sh disable=SC2154 # rc, ms, Q, MID, BEFORE come from lib.sh
 
-# given_body BODY_FILE [setup.py send options]: queue $N, service $N, one message.
+# given_body BODY_FILE [setup.py send options]: queue $N, service $N, one message
+# (without attributes when no option is given).
 given_body() {
 	f=$1
 	shift
 	queue "$N"
 	service default "$N"
-	setup send --queue-url "$Q" --body-file "$f" "$@"
-	MID=$REPLY
+	if [ $# -eq 0 ]; then
+		send_bare "$Q" "$f"
+	else
+		setup send --queue-url "$Q" --body-file "$f" "$@"
+		MID=$REPLY
+	fi
 	export SQS_URL="$Q"
 	BEFORE=$(svc default "$N" taskDefinition) || fail "service $N: no taskDefinition"
 }

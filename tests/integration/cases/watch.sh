@@ -16,8 +16,8 @@ case_watch_and_sigterm() {
 	done
 	note "\$ ecs-deployment --watch (in the background)"
 	# A simple command run in the background, so that $! is the worker itself.
-	env HOME="$IT_WORK/home-deployer" AWS_CONFIG_FILE="$IT_WORK/home-deployer/.aws/config" \
-		AWS_SHARED_CREDENTIALS_FILE="$IT_WORK/home-deployer/.aws/credentials" \
+	env HOME="$IT_SERVER/home-deployer" AWS_CONFIG_FILE="$IT_SERVER/home-deployer/.aws/config" \
+		AWS_SHARED_CREDENTIALS_FILE="$IT_SERVER/home-deployer/.aws/credentials" \
 		AWS_ENDPOINT_URL="$IT_ENDPOINT" SQS_URL="$Q" ECS_TIMEOUT=120 \
 		sh "$IT_ROOT/scripts/ecs-deployment" --watch --wait-seconds 1 >w.out 2>w.err </dev/null &
 	pid=$!

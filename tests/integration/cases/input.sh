@@ -3,6 +3,14 @@
 # the service is never touched.
 # shellcheck shell=sh disable=SC2154 # rc, ms, Q, MID, BEFORE come from lib.sh
 
+# expect_rejected LABEL REGEX: the message's document says why it can never succeed.
+expect_rejected() {
+	expect_docs "$1" 1
+	expect_doc "$1" result.status rejected
+	expect_doc "$1" message.messageId "$MID"
+	expect_doc_match "$1" result.reason "$2"
+}
+
 # given_body BODY_FILE [setup.py send options]: queue $N, service $N, one message
 # (without attributes when no option is given).
 given_body() {
@@ -25,9 +33,20 @@ case_body_not_json() {
 	given_body body.txt --service "$N"
 	worker w
 	expect_rc w 65
-	expect_stderr w "^sqs-receive: .*$MID"
+	expect_stderr w "^sqs-receive: message $MID: body is not JSON: line 2"
+	expect_rejected w "body is not JSON"
 	expect_stderr w '^ecs-deployment: message left in the queue'
 	expect_count "$Q" 1 "after a body that is not JSON"
+	expect_unchanged default "$N" "$BEFORE"
+}
+
+case_rejected_delete_on_failure() {
+	printf 'not json at all\n' >body.txt
+	given_body body.txt --service "$N"
+	worker w --delete-on-failure
+	expect_rc w 65
+	expect_rejected w "body is not JSON"
+	expect_count "$Q" 0 "after a rejected message with --delete-on-failure"
 	expect_unchanged default "$N" "$BEFORE"
 }
 
@@ -73,8 +92,8 @@ case_no_service_attribute() {
 	given_body td.json
 	worker w
 	expect_rc w 65
-	expect_stderr w "service"
-	expect_stderr w "$MID"
+	expect_stderr w "^sqs-receive: message $MID: .*attribute \"service\""
+	expect_rejected w 'attribute "service"'
 	expect_count "$Q" 1 "after a message without a service"
 	expect_unchanged default "$N" "$BEFORE"
 }
@@ -84,7 +103,8 @@ case_unknown_service() {
 	given_body td.json --service "$N-nowhere"
 	worker w
 	expect_rc w 65
-	expect_stderr w 'ServiceNotFound|not found'
+	expect_stderr w "^ecs-update: .*(ServiceNotFound|service $N-nowhere not found)"
+	expect_rejected w "$N-nowhere"
 	expect_count "$Q" 1 "after a message for an unknown service"
 	expect_unchanged default "$N" "$BEFORE"
 }
@@ -94,7 +114,8 @@ case_unknown_cluster() {
 	given_body td.json --service "$N" --cluster "$N-nowhere"
 	worker w
 	expect_rc w 65
-	expect_stderr w 'ClusterNotFound|not found'
+	expect_stderr w '^ecs-update: .*ClusterNotFound'
+	expect_rejected w 'ClusterNotFound'
 	expect_count "$Q" 1 "after a message for an unknown cluster"
 	expect_unchanged default "$N" "$BEFORE"
 }
@@ -106,6 +127,7 @@ case_rejected_definition() {
 	worker w
 	expect_rc w 65
 	expect_stderr w '^ecs-register: .*(ClientException|InvalidParameter).*[Ii]mage'
+	expect_rejected w 'ClientException: Container.image'
 	expect_count "$Q" 1 "after a definition ECS rejects"
 	expect_unchanged default "$N" "$BEFORE"
 }

@@ -41,11 +41,10 @@ case_breaker_rollback() {
 	record "fail-start, circuit breaker with rollback: status $rc after ${secs}s (ECS_TIMEOUT=120)"
 	expect_rc w 1
 	expect_doc w result.status rolled_back
+	# At this speed the failed deployment may be gone before a poll sees it FAILED, so
+	# the circuit breaker's own reason is checked in realtime.sh.
 	expect_doc_match w result.reason "rolled back|previous task definition"
 	expect_doc_match w result.reason "$N:1"
-	# Why: the circuit breaker's reason (rolloutStateReason, or the service event that
-	# outlives the failed deployment), or the failing tasks' own.
-	expect_doc_match w result.reason '[Cc]ircuit breaker|tasks failed to start|CannotPullContainerError'
 	expect_count "$Q" 1 "after a rollback"
 	# The rollback puts the previous revision back as the service's PRIMARY.
 	wait_until 30 "service $N back on $BEFORE" drained default "$N" 2

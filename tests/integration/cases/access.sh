@@ -33,6 +33,11 @@ case_no_credentials() {
 	done
 	expect_count "$Q" 1 "without credentials"
 	expect_unchanged default "$N" "$BEFORE"
+	# Without a region either (the local queue URL names none), that is said first.
+	run r env -i PATH="$PATH" HOME="$T/empty-home" AWS_EC2_METADATA_DISABLED=true \
+		AWS_ENDPOINT_URL="$IT_ENDPOINT" "$IT_BIN/sqs-receive" --queue-url "$Q" --wait-seconds 1
+	expect_rc r 78
+	expect_stderr r '^sqs-receive: no region'
 }
 
 case_unreachable() {

@@ -171,11 +171,11 @@ private let cases: [DecisionCase] = [
     DecisionCase(name: "periodic check for crashes every few polls", service: Fixture.service(deployments: [
         Fixture.deployment(ours, td: v8, running: 1, pending: 1), oldDeployment()]),
         previous: Fixture.service(deployments: [Fixture.deployment(ours, td: v8, running: 1, pending: 1), oldDeployment()]),
-        poll: 10, kind: "keepWaiting", fetch: true),
+        poll: 9, kind: "keepWaiting", fetch: true),
     DecisionCase(name: "nothing changed: no fetch", service: Fixture.service(deployments: [
         Fixture.deployment(ours, td: v8, running: 1, pending: 1), oldDeployment()]),
         previous: Fixture.service(deployments: [Fixture.deployment(ours, td: v8, running: 1, pending: 1), oldDeployment()]),
-        poll: 9, kind: "keepWaiting", fetch: false),
+        poll: 8, kind: "keepWaiting", fetch: false),
 ]
 
 @Suite struct WaitDecisionTests {
@@ -188,6 +188,27 @@ private let cases: [DecisionCase] = [
             #expect(d.outcome.text.contains(fragment), "\(d.outcome.text) lacks \(fragment)")
         }
         if let fetch = c.fetch { #expect(d.fetchStoppedTasks == fetch) }
+    }
+
+    @Test func aRollbackWhoseFailedDeploymentIsGoneKeepsItsReason() {
+        // ECS lists a failed deployment only until its tasks are gone; the event and the stopped tasks remain.
+        let events = [
+            Fixture.event("e2", at: Fixture.epoch + 50, "(service web) (deployment \(newer)) deployment completed."),
+            Fixture.event("e1", at: Fixture.epoch + 30, "(service web) (deployment \(ours)) deployment failed: tasks failed to start."),
+        ]
+        let svc = Fixture.service(deployments: [Fixture.deployment(newer, td: v7, running: 2, rollout: "COMPLETED")],
+                                  events: events)
+        let first = decide(snapshot: ServiceSnapshot(service: svc, time: Fixture.epoch + 60), expectation: expectOurs,
+                           stoppedTasks: [])
+        #expect(kind(first.outcome) == "rolledBack")
+        #expect(first.outcome.text.hasSuffix("again (deployment ecs-svc/9): deployment failed: tasks failed to start"))
+        #expect(first.fetchStoppedTasks)
+        #expect(first.deployment?.id == ours)
+
+        let explained = decide(snapshot: ServiceSnapshot(service: svc, time: Fixture.epoch + 60), expectation: expectOurs,
+                               stoppedTasks: pulls + [Fixture.pullFailure("x", td: v7, startedBy: old)])
+        #expect(explained.failingTasks.map { $0.taskArn } == pulls.compactMap { $0["taskArn"]?.stringValue })
+        #expect(explained.outcome.text.contains("3x TaskFailedToStart: CannotPullContainerError"))
     }
 
     @Test func failingTasksAreReportedWithTheDecision() {

@@ -71,7 +71,9 @@ public struct WaitDecision: Equatable, Sendable {
 }
 
 /// Polls between periodic stopped-task checks while nothing else asks for one.
-let stoppedTaskCheckInterval = 10
+/// While a rollout is in progress the stopped tasks are checked every few polls: a crash after RUNNING
+/// does not raise failedTasks, and at the capped poll interval this notices one within about 20 s.
+let stoppedTaskCheckInterval = 3
 
 /// Judges our deployment in one DescribeServices snapshot (DESIGN §4); pure.
 public func decide(snapshot: ServiceSnapshot, expectation: WaitExpectation, stoppedTasks: [JSON]) -> WaitDecision {
@@ -89,7 +91,7 @@ public func decide(snapshot: ServiceSnapshot, expectation: WaitExpectation, stop
     let previousTD = expectation.previousTaskDefinitionArn
     let primary = view.primary
     guard let ours = view.deployment(id: expectation.deploymentId, taskDefinition: ourTD) else {
-        return WaitDecision(gone(expectation: expectation, primary: primary, service: name))
+        return gone(expectation: expectation, view: view, stoppedTasks: stoppedTasks)
     }
     let ourName = "deployment \(ours.id) (\(shortTaskDefinition(ours.taskDefinition)))"
     let failing = stoppedTasks.compactMap(StoppedTask.init).filter { task in
@@ -167,7 +169,10 @@ public func decide(snapshot: ServiceSnapshot, expectation: WaitExpectation, stop
 }
 
 /// Our deployment is no longer listed: rolled back if the previous revision runs, else superseded.
-private func gone(expectation: WaitExpectation, primary: Deployment?, service: String) -> WaitOutcome {
+/// ECS drops a failed deployment once its tasks are gone, so the reason is taken from what outlives
+/// it: the service's "deployment failed" event and the stopped tasks it started.
+private func gone(expectation: WaitExpectation, view: ServiceView, stoppedTasks: [JSON]) -> WaitDecision {
+    let service = view.name
     let ourName: String
     switch (expectation.deploymentId, expectation.taskDefinitionArn) {
     case (let id?, let td?): ourName = "deployment \(id) (\(shortTaskDefinition(td)))"
@@ -175,14 +180,37 @@ private func gone(expectation: WaitExpectation, primary: Deployment?, service: S
     case (nil, let td?): ourName = "the deployment of \(shortTaskDefinition(td))"
     case (nil, nil): ourName = "the deployment"
     }
-    guard let p = primary else {
-        return .failed("\(ourName) is gone and service \(service) has no PRIMARY deployment")
+    // A stand-in for the vanished deployment, so the waiter can look up the tasks it started.
+    let ghost = expectation.deploymentId.flatMap { id in
+        Deployment(JSON.object(JSONObject([("id", .string(id)), ("taskDefinition", .string(expectation.taskDefinitionArn ?? ""))])))
+    }
+    let failing = stoppedTasks.compactMap(StoppedTask.init).filter { task in
+        task.isFailure && (ghost.map { task.startedBy == $0.id } ?? sameTaskDefinition(task.taskDefinitionArn, expectation.taskDefinitionArn))
+    }
+    guard let p = view.primary else {
+        return WaitDecision(.failed("\(ourName) is gone and service \(service) has no PRIMARY deployment"))
     }
     if let prev = expectation.previousTaskDefinitionArn, sameTaskDefinition(p.taskDefinition, prev),
        !sameTaskDefinition(p.taskDefinition, expectation.taskDefinitionArn) {
-        return .rolledBack("\(ourName) is gone and the service runs the previous task definition \(shortTaskDefinition(p.taskDefinition)) again (deployment \(p.id))")
+        var reason = "\(ourName) is gone and the service runs the previous task definition \(shortTaskDefinition(p.taskDefinition)) again (deployment \(p.id))"
+        if let failed = ghost.flatMap({ deploymentFailedEvent(view, id: $0.id) }) { reason += ": \(failed)" }
+        return WaitDecision(.rolledBack(reason + failureDetail(failing)), fetchStoppedTasks: ghost != nil,
+                            deployment: ghost, failingTasks: failing)
     }
-    return .superseded(supersededReason(ourName: ourName + " is gone;", ourTD: expectation.taskDefinitionArn, primary: p))
+    return WaitDecision(.superseded(supersededReason(ourName: ourName + " is gone;", ourTD: expectation.taskDefinitionArn, primary: p)))
+}
+
+/// The reason of the service event ECS writes when a deployment fails, e.g. "tasks failed to start".
+func deploymentFailedEvent(_ view: ServiceView, id: String) -> String? {
+    let marker = "(deployment \(id)) deployment failed"
+    for event in view.events.reversed() {
+        guard let range = event.message.firstRange(of: marker) else { continue }
+        var rest = event.message[range.upperBound...]
+        while rest.first == ":" || rest.first == " " { rest = rest.dropFirst() }
+        if rest.hasSuffix(".") { rest = rest.dropLast() }
+        return rest.isEmpty ? "deployment failed" : "deployment failed: \(rest)"
+    }
+    return nil
 }
 
 private func supersededReason(ourName: String, ourTD: String?, primary: Deployment?) -> String {

@@ -136,11 +136,16 @@ run() {
 	sed 's/^/   out: /' "$T/$label.out" >&2
 }
 
-# worker LABEL [ARGS...]: scripts/ecs-deployment as the deployer, one-shot unless --watch.
+# worker LABEL [ARGS...]: scripts/ecs-deployment as the deployer, one-shot unless --watch;
+# the installed copy when the tools come from an installation (ECS_DEPLOYMENT_BIN).
 worker() {
 	label=$1
 	shift
-	run "$label" as deployer sh "$IT_ROOT/scripts/ecs-deployment" --wait-seconds 1 "$@"
+	script="$IT_ROOT/scripts/ecs-deployment"
+	if [ -n "${ECS_DEPLOYMENT_BIN:-}" ] && [ -f "$ECS_DEPLOYMENT_BIN/ecs-deployment" ]; then
+		script="$ECS_DEPLOYMENT_BIN/ecs-deployment"
+	fi
+	run "$label" as deployer sh "$script" --wait-seconds 1 "$@"
 }
 
 # tool LABEL NAME [ARGS...]: one of the four tools as the deployer.

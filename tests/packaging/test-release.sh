@@ -312,5 +312,14 @@ else
     pass "every library loaded comes with the runtime packages' dependencies ($(wc -l <"$closure") packages)"
 fi
 
+# --- the installed tools deploy -------------------------------------------------
+# The release binaries and the installed worker, against the local AWS with exactly
+# iam-policy.json behind the credentials: a healthy roll, a bad message, the pipe.
+if out=$(ECS_DEPLOYMENT_BIN="$prefix/bin" sh "$root/tests/integration/run" healthy body_not_json pipe_one_message 2>&1); then
+    pass "the installed tools deploy against the local AWS ($(printf '%s\n' "$out" | grep -c '^ok ') cases)"
+else
+    fail "the installed tools deploy against the local AWS" "$(printf '%s\n' "$out" | tail -n 20)"
+fi
+
 printf '%d passed, %d failed\n' "$passed" "$failed"
 [ "$failed" -eq 0 ]

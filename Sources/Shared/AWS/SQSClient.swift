@@ -10,14 +10,6 @@ public final class SQSClient: SQSAPI, @unchecked Sendable {
         self.client = client
     }
 
-    public convenience init(region: String, endpoint: String, credentials: CredentialProvider,
-                            transport: HTTPTransport, time: TimeSource, random: RandomSource,
-                            logger: Logger? = nil, retry: RetryPolicy = .standard) {
-        self.init(client: AWSJSONClient(service: .sqs, region: region, endpoint: endpoint, credentials: credentials,
-                                        transport: transport, time: time, random: random, logger: logger,
-                                        retry: retry))
-    }
-
     /// See `AWSJSONClient.deadline`.
     public var deadline: Double? {
         get { client.deadline }

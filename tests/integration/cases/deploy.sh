@@ -41,9 +41,11 @@ case_breaker_rollback() {
 	record "fail-start, circuit breaker with rollback: status $rc after ${secs}s (ECS_TIMEOUT=120)"
 	expect_rc w 1
 	expect_doc w result.status rolled_back
-	# At this speed the failed deployment may be gone before a poll sees it FAILED, so
-	# the circuit breaker's own reason is checked in realtime.sh.
+	# At this speed the failed deployment may be gone before a poll sees it FAILED; its
+	# reason then comes from the service's "deployment failed" event. The circuit
+	# breaker's own rolloutStateReason is checked in realtime.sh.
 	expect_doc_match w result.reason "rolled back|previous task definition"
+	expect_doc_match w result.reason "failed to start"
 	expect_doc_match w result.reason "$N:1"
 	expect_count "$Q" 1 "after a rollback"
 	# The rollback puts the previous revision back as the service's PRIMARY.

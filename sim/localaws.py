@@ -11,7 +11,8 @@ Usage:
 
 Once the socket accepts connections, PATH is written atomically with the endpoint, the
 region, the account, the role ARN and the access keys of the users deployer, outsider and
-admin. GET /_sim/stats counts API calls per action; POST /_sim/reset-stats clears them.
+admin. GET /_sim/stats counts API calls per action (`calls`) and the changing ECS calls per
+service or family (`targets`); POST /_sim/reset-stats clears them.
 """
 
 from __future__ import annotations
@@ -200,6 +201,9 @@ class LocalAWS:
         self.sims: dict[str, EcsSim] = {}
         self.sims_lock = threading.Lock()
         self.calls: Counter[str] = Counter()
+        # Calls that change a resource, per resource ("ecs:UpdateService web"), so a test can
+        # tell how often its own service was updated while other tests share the server.
+        self.targets: Counter[str] = Counter()
         self.calls_lock = threading.Lock()
 
     def sim(self, region: str) -> EcsSim:
@@ -223,8 +227,11 @@ class LocalAWS:
         if path.startswith("/moto-api"):
             return self.moto_app(environ, start_response)
         service, action, region = request_identity(environ, body)
+        target = change_target(service, action, body)
         with self.calls_lock:
             self.calls[f"{service}:{action}"] += 1
+            if target:
+                self.targets[f"{service}:{action} {target}"] += 1
         if self.auth and not environ.get("HTTP_AUTHORIZATION") and "X-Amz-Algorithm" not in environ.get("QUERY_STRING", ""):
             if action not in UNSIGNED_ACTIONS or self.internal_keys is None:
                 return self.missing_auth(start_response, environ)
@@ -280,14 +287,31 @@ class LocalAWS:
         method = environ.get("REQUEST_METHOD", "GET")
         if path == "/_sim/stats" and method == "GET":
             with self.calls_lock:
-                payload = {"calls": dict(sorted(self.calls.items()))}
+                payload = {"calls": dict(sorted(self.calls.items())), "targets": dict(sorted(self.targets.items()))}
         elif path == "/_sim/reset-stats" and method == "POST":
             with self.calls_lock:
                 self.calls.clear()
-            payload = {"calls": {}}
+                self.targets.clear()
+            payload = {"calls": {}, "targets": {}}
         else:
             return respond(start_response, 404, [("Content-Type", "application/json")], b'{"message":"not found"}')
         return respond(start_response, 200, [("Content-Type", "application/json")], json.dumps(payload).encode())
+
+
+def change_target(service: str, action: str, body: bytes) -> str | None:
+    """The resource a changing ECS call names: the service of UpdateService, the family of
+    RegisterTaskDefinition."""
+    key = {"UpdateService": "service", "RegisterTaskDefinition": "family"}.get(action)
+    if service != "ecs" or key is None:
+        return None
+    try:
+        value = json.loads(body or b"{}").get(key)
+    except (ValueError, AttributeError):
+        return None
+    if not isinstance(value, str):
+        return None
+    # A service may be named by ARN; count it by its name.
+    return value.rsplit("/", 1)[-1]
 
 
 def sign_request(environ: dict[str, Any], body: bytes, keys: dict[str, str], service: str, region: str) -> None:

@@ -7,6 +7,7 @@ simulator in ecssim.py, since moto does not roll out deployments.
 
 Usage:
   python3 sim/localaws.py --port 0 --ready-file PATH [--auth] [--speed FACTOR]
+                          [--throttle] [--throttle-scale F] [--throttle-rate OP=SUSTAINED:BURST]
                           [--log-file PATH] [--parent-pid PID]
 
 Once the socket accepts connections, PATH is written atomically with the endpoint, the
@@ -27,6 +28,7 @@ import socket
 import sys
 import threading
 import time
+import uuid
 from collections import Counter
 from typing import Any
 from urllib.parse import parse_qs
@@ -56,6 +58,127 @@ POLICY_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__fil
 
 log = logging.getLogger("localaws")
 
+# ECS's request throttling, per account and Region: operation -> (sustained per second, burst).
+# Source: "Request throttling for the Amazon ECS API",
+# https://docs.aws.amazon.com/AmazonECS/latest/APIReference/request-throttling.html
+# - RegisterTaskDefinition: 1 per second sustained, burst 20.
+# - The read actions DescribeServices (service read), ListTasks and DescribeTasks (cluster
+#   resource read): 20 per second sustained. Their burst is taken as 50, the bucket size the
+#   page's worked example gives for cluster read actions; check the account's own figures in
+#   Service Quotas.
+# Operations not listed here (UpdateService among them) are not throttled unless given with
+# --throttle-rate. See sim/README.md.
+ECS_THROTTLE_RATES: dict[str, tuple[float, float]] = {
+    "DescribeServices": (20.0, 50.0),
+    "ListTasks": (20.0, 50.0),
+    "DescribeTasks": (20.0, 50.0),
+    "RegisterTaskDefinition": (1.0, 20.0),
+}
+THROTTLE_MESSAGE = "Rate exceeded"
+
+
+class TokenBucket:
+    """Holds up to `burst` tokens, refilled continuously at `rate` per second; one call takes one."""
+
+    def __init__(self, rate: float, burst: float, now: float):
+        if rate <= 0 or burst < 1:
+            raise ValueError("a bucket needs a positive rate and room for at least one token")
+        self.rate = rate
+        self.burst = burst
+        self.tokens = burst
+        self.stamp = now
+
+    def take(self, now: float) -> bool:
+        if now > self.stamp:
+            self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+            self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+class Throttle:
+    """One token bucket per (region, ECS operation); counts the calls each bucket refused."""
+
+    def __init__(self, enabled: bool = False, scale: float = 1.0,
+                 rates: dict[str, tuple[float, float]] | None = None, clock: Any = time.monotonic):
+        self.clock = clock
+        self.lock = threading.Lock()
+        self.throttled: Counter[str] = Counter()
+        self.configure(enabled, scale, rates or {})
+
+    def configure(self, enabled: bool, scale: float, overrides: dict[str, tuple[float, float]]) -> None:
+        """Documented rates times scale, then the overrides as given (not scaled); buckets start full."""
+        if scale <= 0:
+            raise ValueError("the throttle scale must be positive")
+        rates = {op: (rate * scale, max(1.0, burst * scale)) for op, (rate, burst) in ECS_THROTTLE_RATES.items()}
+        for op, (rate, burst) in overrides.items():
+            if rate <= 0 or burst < 1:
+                raise ValueError(f"{op}: the rate must be positive and the burst at least 1")
+            rates[op] = (float(rate), float(burst))
+        with self.lock:
+            self.enabled = enabled
+            self.scale = scale
+            self.overrides = dict(overrides)
+            self.rates = rates
+            self.buckets: dict[tuple[str, str], TokenBucket] = {}
+
+    def allow(self, region: str, action: str) -> bool:
+        """Takes a token for the call; False when the operation's bucket is empty."""
+        with self.lock:
+            if not self.enabled or action not in self.rates:
+                return True
+            now = self.clock()
+            bucket = self.buckets.get((region, action))
+            if bucket is None:
+                rate, burst = self.rates[action]
+                bucket = self.buckets[(region, action)] = TokenBucket(rate, burst, now)
+            if bucket.take(now):
+                return True
+            self.throttled[f"ecs:{action}"] += 1
+            return False
+
+    def state(self) -> dict[str, Any]:
+        with self.lock:
+            return {
+                "enabled": self.enabled,
+                "scale": self.scale,
+                "rates": {op: {"sustained": r, "burst": b} for op, (r, b) in sorted(self.rates.items())},
+                "throttled": dict(sorted(self.throttled.items())),
+            }
+
+    def clear_counts(self) -> None:
+        with self.lock:
+            self.throttled.clear()
+
+
+def parse_rate(text: str) -> tuple[str, tuple[float, float]]:
+    """OP=SUSTAINED:BURST, e.g. DescribeServices=2:5."""
+    op, sep, value = text.partition("=")
+    rate, sep2, burst = value.partition(":")
+    try:
+        if not (op and sep and sep2):
+            raise ValueError(text)
+        parsed = (float(rate), float(burst))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected OP=SUSTAINED:BURST, got {text!r}") from exc
+    if parsed[0] <= 0 or parsed[1] < 1:
+        raise argparse.ArgumentTypeError(f"{text}: the rate must be positive and the burst at least 1")
+    return op, parsed
+
+
+def throttled_response(start_response: Any, action: str) -> list[bytes]:
+    """ECS's answer to a throttled call: HTTP 400, JSON 1.1 error ThrottlingException, "Rate exceeded"."""
+    body = json.dumps({"__type": "ThrottlingException", "message": THROTTLE_MESSAGE}).encode()
+    headers = [
+        ("Content-Type", "application/x-amz-json-1.1"),
+        ("x-amzn-ErrorType", "ThrottlingException"),
+        ("x-amzn-RequestId", str(uuid.uuid4())),
+    ]
+    log.info("ecs:%s throttled", action)
+    return respond(start_response, 400, headers, body)
+
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
@@ -66,11 +189,19 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--ready-file", required=True, help="JSON file written once the endpoint accepts connections")
     parser.add_argument("--auth", action="store_true", help="check signatures and IAM policies on every request")
     parser.add_argument("--speed", type=float, default=1.0, help="simulated seconds per wall-clock second (default 1)")
+    parser.add_argument("--throttle", action="store_true",
+                        help="throttle ECS calls with a token bucket per operation, at ECS's documented rates")
+    parser.add_argument("--throttle-scale", type=float, default=1.0, metavar="F",
+                        help="multiply the documented rates and bursts by F (default 1)")
+    parser.add_argument("--throttle-rate", type=parse_rate, action="append", default=[], metavar="OP=SUSTAINED:BURST",
+                        help="this rate for one ECS operation instead (repeatable)")
     parser.add_argument("--log-file", help="log here instead of stderr")
     parser.add_argument("--parent-pid", type=int, help="exit when this process is gone")
     args = parser.parse_args(argv)
     if args.speed <= 0:
         parser.error("--speed must be positive")
+    if args.throttle_scale <= 0:
+        parser.error("--throttle-scale must be positive")
     return args
 
 
@@ -193,8 +324,10 @@ def respond(start_response: Any, status: int, headers: list[tuple[str, str]], bo
 class LocalAWS:
     """WSGI app: counts calls, routes rollout-related ECS calls through the simulator, the rest to moto."""
 
-    def __init__(self, moto_app: Any, speed: float, auth: bool, internal_keys: dict[str, str] | None = None):
+    def __init__(self, moto_app: Any, speed: float, auth: bool, internal_keys: dict[str, str] | None = None,
+                 throttle: Throttle | None = None):
         self.moto_app = moto_app
+        self.throttle = throttle or Throttle()
         self.internal_keys = internal_keys
         self.speed = speed
         self.auth = auth
@@ -237,6 +370,8 @@ class LocalAWS:
                 return self.missing_auth(start_response, environ)
             # Moto's authorization cannot take an unsigned call, so it is signed here on the caller's behalf.
             sign_request(environ, body, self.internal_keys, "sts", region)
+        if service == "ecs" and not self.throttle.allow(region, action):
+            return throttled_response(start_response, action)
         if service == "ecs" and action in SIMULATED_ECS_ACTIONS:
             status, headers, out = self.simulated_ecs(environ, body, action, region)
         else:
@@ -270,6 +405,22 @@ class LocalAWS:
             return err.status, json_headers(headers, err.code), json.dumps(error).encode()
         return 200, json_headers(headers), json.dumps(result, separators=(",", ":")).encode()
 
+    def reconfigure_throttle(self, environ: dict[str, Any]) -> str | None:
+        """POST /_sim/throttle {"enabled": bool, "scale": F, "rates": {"Op": [sustained, burst]}}; None when done."""
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            req = json.loads(environ["wsgi.input"].read(length) or b"{}") if length else {}
+            if not isinstance(req, dict):
+                raise ValueError("expected a JSON object")
+            enabled = bool(req.get("enabled", self.throttle.enabled))
+            scale = float(req.get("scale", self.throttle.scale))
+            rates = {op: (float(v[0]), float(v[1])) for op, v in (req.get("rates") or {}).items()}
+            self.throttle.configure(enabled, scale, rates)
+        except (ValueError, TypeError, IndexError, KeyError) as exc:
+            return f"bad throttle settings: {exc}"
+        log.info("throttle: %s", json.dumps(self.throttle.state()["rates"]))
+        return None
+
     def missing_auth(self, start_response: Any, environ: dict[str, Any]) -> list[bytes]:
         if environ.get("HTTP_X_AMZ_TARGET"):
             body = json.dumps({"__type": "MissingAuthenticationTokenException", "message": "Missing Authentication Token"})
@@ -292,7 +443,16 @@ class LocalAWS:
             with self.calls_lock:
                 self.calls.clear()
                 self.targets.clear()
+            self.throttle.clear_counts()
             payload = {"calls": {}, "targets": {}}
+        elif path == "/_sim/throttle" and method == "GET":
+            payload = self.throttle.state()
+        elif path == "/_sim/throttle" and method == "POST":
+            error = self.reconfigure_throttle(environ)
+            if error:
+                body = json.dumps({"message": error}).encode()
+                return respond(start_response, 400, [("Content-Type", "application/json")], body)
+            payload = self.throttle.state()
         else:
             return respond(start_response, 404, [("Content-Type", "application/json")], b'{"message":"not found"}')
         return respond(start_response, 200, [("Content-Type", "application/json")], json.dumps(payload).encode())
@@ -408,8 +568,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.auth:
         settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
 
+    throttle = Throttle(enabled=args.throttle, scale=args.throttle_scale, rates=dict(args.throttle_rate))
     app = LocalAWS(DomainDispatcherApplication(create_backend_app), speed=args.speed, auth=args.auth,
-                   internal_keys=users["admin"])
+                   internal_keys=users["admin"], throttle=throttle)
     server = make_server("127.0.0.1", args.port, app, threaded=True)
     port = server.server_port
     stopping = threading.Event()
@@ -438,7 +599,8 @@ def main(argv: list[str] | None = None) -> int:
             "users": users,
         },
     )
-    log.info("serving %s (auth %s, speed %g)", endpoint, "on" if args.auth else "off", args.speed)
+    log.info("serving %s (auth %s, speed %g, throttle %s)", endpoint, "on" if args.auth else "off", args.speed,
+             f"x{args.throttle_scale:g}" if args.throttle else "off")
     while serving.is_alive():
         serving.join(0.2)
     server.server_close()

@@ -363,8 +363,6 @@ class LocalAWS:
         target = change_target(service, action, body)
         with self.calls_lock:
             self.calls[f"{service}:{action}"] += 1
-            if target:
-                self.targets[f"{service}:{action} {target}"] += 1
         if self.auth and not environ.get("HTTP_AUTHORIZATION") and "X-Amz-Algorithm" not in environ.get("QUERY_STRING", ""):
             if action not in UNSIGNED_ACTIONS or self.internal_keys is None:
                 return self.missing_auth(start_response, environ)
@@ -372,6 +370,10 @@ class LocalAWS:
             sign_request(environ, body, self.internal_keys, "sts", region)
         if service == "ecs" and not self.throttle.allow(region, action):
             return throttled_response(start_response, action)
+        if target:
+            # A throttled call changed nothing: only the calls that got through count per target.
+            with self.calls_lock:
+                self.targets[f"{service}:{action} {target}"] += 1
         if service == "ecs" and action in SIMULATED_ECS_ACTIONS:
             status, headers, out = self.simulated_ecs(environ, body, action, region)
         else:

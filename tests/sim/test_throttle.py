@@ -199,3 +199,18 @@ def test_bad_throttle_rate_is_a_usage_error(tmp_path):
     assert result.returncode == 2
     assert "OP=SUSTAINED:BURST" in result.stderr
     assert not (tmp_path / "r.json").exists()
+
+
+def test_throttled_changes_do_not_count_per_target(throttled_aws):
+    control(throttled_aws, "/_sim/throttle", {"enabled": True, "rates": {"RegisterTaskDefinition": [0.1, 1]}})
+    control(throttled_aws, "/_sim/reset-stats", {})
+    ecs = client(throttled_aws)
+    container = [{"name": "app", "image": "nginx:2", "essential": True, "memory": 128}]
+    ecs.register_task_definition(family="counted", containerDefinitions=container)
+    with pytest.raises(ClientError):
+        ecs.register_task_definition(family="counted", containerDefinitions=container)
+    stats = control(throttled_aws, "/_sim/stats")
+    assert stats["calls"]["ecs:RegisterTaskDefinition"] == 2
+    assert stats["targets"] == {"ecs:RegisterTaskDefinition counted": 1}
+    revisions = ecs.list_task_definitions(familyPrefix="counted")["taskDefinitionArns"]
+    assert len(revisions) == 1

@@ -47,8 +47,10 @@ import Glibc
         // `[staging]` without `profile ` is not a profile in the config file.
         #expect(c.profiles["staging"] == nil)
         #expect(c.profiles["spaced"]?["region"] == "sa-east-1")
-        // In the credentials file the section name is the profile name, prefix and all.
-        #expect(c.profiles["profile odd"]?["aws_access_key_id"] == "AKIDODD")
+        // The credentials file names profiles without the prefix: the cross-SDK grammar ignores
+        // `[profile odd]` there (until issue 9 it became a profile named "profile odd").
+        #expect(c.profiles["profile odd"] == nil)
+        #expect(c.profiles["odd"] == nil)
         #expect(c.profileName == "default")
         #expect(!c.profileExplicit)
     }
@@ -56,7 +58,9 @@ import Glibc
     @Test func profileDefaultFormIsAcceptedAndWinsOverPlainDefault() throws {
         let c = try load(config: "[profile default]\nregion = us-west-2\n[default]\nregion = eu-north-1\noutput = json\n")
         #expect(c.profile?["region"] == "us-west-2")
-        #expect(c.profile?["output"] == "json")
+        // `[profile default]` replaces `[default]` entirely (the spec); they were merged before issue 9.
+        #expect(c.profile?["output"] == nil)
+        #expect(c.profile?.origin["region"] == Self.configPath)
         let only = try load(config: "[profile default]\nregion = us-west-1\n")
         #expect(only.profile?["region"] == "us-west-1")
     }
@@ -72,36 +76,81 @@ import Glibc
         let text = """
         # a comment
         ; another comment
-           # an indented comment
         [default]   # comment after a header
         region=eu-west-1
-          output   =    json    ; trailing comment
+        output   =    json    ; trailing comment
         key_with_hash = abc#def
         key_with_semicolon = abc;def
         tabbed\t=\tvalue\t# comment
         Mixed_Case_Key = Value Kept
         empty_value =
         role_arn = arn:aws:iam::123456789012:role/x
-        colon_key: colon value
-        not a setting line
+        continued = first
+          second line ; kept
         """
-        let s = try #require(ConfigFile.parse(text)["default"])
+        let s = try #require(try ConfigFile.parse(text)["default"])
         #expect(s.values["region"] == "eu-west-1")
         #expect(s.values["output"] == "json")
         #expect(s.values["key_with_hash"] == "abc#def")
         #expect(s.values["key_with_semicolon"] == "abc;def")
         #expect(s.values["tabbed"] == "value")
-        // configparser lowercases keys and keeps the value's case.
+        // Keys are lowercased and the value keeps its case.
         #expect(s.values["mixed_case_key"] == "Value Kept")
         #expect(s.values["Mixed_Case_Key"] == nil)
         #expect(s.values["empty_value"] == "")
         #expect(s.values["role_arn"] == "arn:aws:iam::123456789012:role/x")
-        #expect(s.values["colon_key"] == "colon value")
+        // An indented line continues the value above it, comment characters and all (the spec).
+        #expect(s.values["continued"] == "first\nsecond line ; kept")
         #expect(s.values.count == 9)
     }
 
+    /// Until issue 9 these lines were skipped; the cross-SDK grammar makes each an error naming the line.
+    @Test func linesOutsideTheGrammarAreErrorsNamingFileAndLine() throws {
+        let table: [(String, String)] = [
+            ("[default]\nregion = eu-west-1\ncolon_key: colon value\n", "line 3: expected an '=' sign defining a property"),
+            ("[default]\nnot a setting line\n", "line 2: expected an '=' sign defining a property"),
+            ("# x\n  # an indented comment is a continuation\n[default]\n", "line 2: expected a profile definition"),
+            ("[default]\n  orphan = 1\n", "line 2: expected a property definition, found continuation"),
+            ("[profile a\nregion = x\n", "line 1: profile definition must end with ']'"),
+            ("[default]\n= value\n", "line 2: property did not have a name"),
+            ("[default]\ns3 =\n  no equals\n", "line 3: expected an '=' sign defining a sub-property"),
+            ("[default]\ns3 =\n  = 1\n", "line 3: sub-property did not have a name"),
+        ]
+        for (text, detail) in table {
+            do {
+                _ = try load(config: text)
+                Issue.record("expected an error for \(text)")
+            } catch let e as ToolError {
+                #expect(e.exitStatus == .config)
+                #expect(e.message == "cannot parse /home/dev/.aws/config \(detail)")
+            }
+        }
+        do {
+            _ = try load(credentials: "[default]\naws_access_key_id = A\nstray\n")
+            Issue.record("expected an error")
+        } catch let e as ToolError {
+            #expect(e.message == "cannot parse /home/dev/.aws/credentials line 3: expected an '=' sign defining a property")
+        }
+    }
+
+    /// A byte-order mark (Windows editors write one) used to hide the first section.
+    @Test func leadingByteOrderMarkIsDropped() throws {
+        let c = try load(config: "\u{FEFF}[default]\nregion = eu-west-1\n",
+                         credentials: "\u{FEFF}[default]\naws_access_key_id = AKIDBOM\naws_secret_access_key = s\n")
+        #expect(c.profile?["region"] == "eu-west-1")
+        #expect(c.profile?["aws_access_key_id"] == "AKIDBOM")
+        // Through the real file system too, from bytes EF BB BF.
+        let dir = try ScratchDir()
+        try dir.write("config", "\u{FEFF}[profile bom]\r\nregion = ap-south-2\r\n")
+        let real = try SharedConfig.load(profileFlag: "bom", env: Environment(["AWS_CONFIG_FILE": dir.path + "/config"]),
+                                         fs: LocalFileSystem())
+        #expect(real.profile?["region"] == "ap-south-2")
+        // Only at the very start: elsewhere it is an ordinary character of a value.
+        #expect(try ConfigFile.parse("[default]\nx = \u{FEFF}y\n")["default"]?.values["x"] == "\u{FEFF}y")
+    }
+
     @Test func crlfLineEndings() throws {
-        let s = try #require(ConfigFile.parse("[default]\r\nregion = eu-west-1\r\noutput = text\r\n")["default"])
+        let s = try #require(try ConfigFile.parse("[default]\r\nregion = eu-west-1\r\noutput = text\r\n")["default"])
         #expect(s.values == ["region": "eu-west-1", "output": "text"])
     }
 
@@ -145,10 +194,11 @@ import Glibc
         #expect(c.profiles["x"]?["region"] == "a")
     }
 
-    @Test func settingsBeforeAnySectionAreIgnored() throws {
-        let f = ConfigFile.parse("region = us-east-1\n[default]\noutput = json\n")
-        #expect(f.order == ["default"])
-        #expect(f["default"]?.values == ["output": "json"])
+    /// Until issue 9 these were skipped; the spec makes them an error.
+    @Test func settingsBeforeAnySectionAreAnError() throws {
+        #expect(throws: ConfigParseError(path: "<input>", line: 1, detail: "expected a profile definition")) {
+            try ConfigFile.parse("region = us-east-1\n[default]\noutput = json\n")
+        }
     }
 
     @Test func missingFilesAreEmpty() throws {

@@ -295,7 +295,8 @@ let credNow = 1_700_000_000.0
              "profile p: mfa_serial needs a code typed at a prompt, which these tools never show"),
             ("role_arn = arn:aws:iam::1:role/x\nsource_profile = q\nduration_seconds = soon\n",
              "profile p: duration_seconds soon is not a number of seconds"),
-            ("sso_session = corp\n", "profile p: sso profiles are not supported; use `aws configure export-credentials` with credential_process"),
+            // The session exists: a profile naming a missing one is refused as invalid first (assume-role vectors).
+            ("sso_session = corp\n[sso-session corp]\nsso_start_url = https://corp.example\nsso_region = eu-west-1\n", "profile p: sso profiles are not supported; use `aws configure export-credentials` with credential_process"),
         ]
         for (body, message) in table {
             let e = failure { try profileProvider(config: "[profile p]\n" + body + "[profile q]\nregion = x\n", profile: "p").credentials(now: credNow) }

@@ -107,16 +107,16 @@ import Testing
     ]
 
     @Test(arguments: endpointCases)
-    func endpointPrecedence(_ c: EndpointCase) {
+    func endpointPrecedence(_ c: EndpointCase) throws {
         var profile = Profile(name: "default")
         profile.values = c.profile
-        #expect(ResolvedAWSConfig.resolveEndpoint(service: c.service, region: c.region, flag: c.flag, env: Environment(c.env),
+        #expect(try ResolvedAWSConfig.resolveEndpoint(service: c.service, region: c.region, flag: c.flag, env: Environment(c.env),
                                                   profile: profile) == c.expected)
     }
 
     @Test func profileServicesSection() throws {
         var c = SharedConfig(configPath: "/c", credentialsPath: "/k")
-        c.build(config: ConfigFile.parse("""
+        c.build(config: try ConfigFile.parse("""
         [default]
         services = local
         endpoint_url = http://profile.local
@@ -124,14 +124,14 @@ import Testing
         sqs =
           endpoint_url = http://127.0.0.1:9324
         """), credentials: ConfigFile())
-        let sqs = ResolvedAWSConfig.resolveEndpoint(service: "sqs", region: "eu-west-1", flag: nil, env: Environment(),
+        let sqs = try ResolvedAWSConfig.resolveEndpoint(service: "sqs", region: "eu-west-1", flag: nil, env: Environment(),
                                                     profile: c.profile, services: c.services)
         #expect(sqs == "http://127.0.0.1:9324")
-        let ecs = ResolvedAWSConfig.resolveEndpoint(service: "ecs", region: "eu-west-1", flag: nil, env: Environment(),
+        let ecs = try ResolvedAWSConfig.resolveEndpoint(service: "ecs", region: "eu-west-1", flag: nil, env: Environment(),
                                                     profile: c.profile, services: c.services)
         #expect(ecs == "http://profile.local")
         // The service-specific environment variable outranks the profile's services section.
-        let env = ResolvedAWSConfig.resolveEndpoint(service: "sqs", region: "eu-west-1", flag: nil,
+        let env = try ResolvedAWSConfig.resolveEndpoint(service: "sqs", region: "eu-west-1", flag: nil,
                                                     env: Environment(["AWS_ENDPOINT_URL": "http://all.local"]),
                                                     profile: c.profile, services: c.services)
         #expect(env == "http://all.local")

@@ -1,9 +1,25 @@
-/// One parsed INI file of the AWS shared-config format: sections in file order, keys lowercased.
+/// A shared `config` or `credentials` file that does not follow the grammar; names the file and the line.
+public struct ConfigParseError: ToolError, CustomStringConvertible, Equatable {
+    public var path: String
+    public var line: Int
+    public var detail: String
+    public var exitStatus: ExitStatus { .config }
+    public var message: String { "cannot parse \(path) line \(line): \(detail)" }
+    public var description: String { message }
+}
+
+/// One parsed file of the AWS shared-config format, read by the grammar all AWS SDKs share
+/// (the cross-SDK profile-parser tests run against it): sections in file order, keys lowercased.
 public struct ConfigFile: Sendable, Equatable {
-    /// One `[name]` section: its settings and any indented sub-sections (`s3 =` followed by indented lines).
+    /// One `[name]` section: its properties and the sub-properties of those with an empty first line
+    /// (`s3 =` followed by indented `key = value` lines).
     public struct Section: Sendable, Equatable {
+        /// The header's text, trimmed, with the whitespace after a prefix collapsed: `profile prod`, `default`.
         public var name: String
+        /// Properties as the spec reads them: a continued value keeps its lines joined by `\n`, and a
+        /// property with sub-properties has them as its value (`\nname = value`).
         public var values: [String: String] = [:]
+        /// The sub-properties of each property that has them, comments dropped, keys lowercased.
         public var subsections: [String: [String: String]] = [:]
         public init(name: String) { self.name = name }
     }
@@ -17,90 +33,117 @@ public struct ConfigFile: Sendable, Equatable {
 
     public subscript(_ name: String) -> Section? { sections[name] }
 
-    /// Parses the text the way botocore's configparser reads it, plus the SDKs' inline comments.
-    /// Keys are lowercased (configparser's default), section names keep their case, a later
-    /// duplicate key or section adds to and overrides the earlier one, and lines that are not
-    /// settings are skipped rather than rejected: a stray line must not hide every credential.
-    public static func parse(_ text: String) -> ConfigFile {
+    /// Parses `text` (the contents of `path`, named in errors).
+    ///
+    /// The grammar: a UTF-8 byte-order mark at the start is dropped; blank lines and lines starting
+    /// with `#` or `;` are skipped; `[name]` starts a section (a `#` or `;` anywhere after it is a
+    /// comment); `key = value` sets a property (a `#` or `;` after whitespace starts a comment); an
+    /// indented line continues the property above it, or adds a sub-property when that property's
+    /// value was empty. Properties whose names are not identifiers are dropped, as are the sections
+    /// the SDKs ignore (decided in `SharedConfig.build`). Anything else is an error naming the line.
+    /// Duplicate sections merge, and a later duplicate key wins.
+    public static func parse(_ text: String, path: String = "<input>") throws -> ConfigFile {
+        var body = Substring(text)
+        if body.unicodeScalars.first == "\u{FEFF}" { body = Substring(body.unicodeScalars.dropFirst()) }
         var file = ConfigFile()
         var current: String?
-        // The key whose value is empty, so indented lines below it form a sub-section.
-        var parentKey: String?
-        var parentIndent = 0
-        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+        // The property the next indented line belongs to, whether it is kept, and whether it holds sub-properties.
+        var property: (key: String, kept: Bool, sub: Bool)?
+        var lineNumber = 0
+        for rawLine in body.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+            lineNumber += 1
             var line = Substring(rawLine)
             if line.last == "\r" { line = line.dropLast() }
-            let indent = line.prefix { $0 == " " || $0 == "\t" }.count
-            let body = line.dropFirst(indent)
-            if body.isEmpty || body.first == "#" || body.first == ";" { continue }
-            if body.first == "[" {
-                parentKey = nil
-                let withoutComment = stripInlineComment(body)
-                guard let close = withoutComment.lastIndex(of: "]") else { current = nil; continue }
-                let name = trim(withoutComment[withoutComment.index(after: withoutComment.startIndex)..<close])
-                let normalized = normalizeSectionName(name)
-                current = normalized
-                if file.sections[normalized] == nil {
-                    file.sections[normalized] = Section(name: normalized)
-                    file.order.append(normalized)
+            func fail(_ detail: String) -> ConfigParseError { ConfigParseError(path: path, line: lineNumber, detail: detail) }
+            if trim(line).isEmpty || line.first == "#" || line.first == ";" { continue }
+            if line.first == "[" {
+                let prepared = prepare(line, commentsNeedWhitespace: false)
+                guard prepared.last == "]" else { throw fail("profile definition must end with ']'") }
+                let name = normalizeSectionName(prepared.dropFirst().dropLast())
+                if file.sections[name] == nil {
+                    file.sections[name] = Section(name: name)
+                    file.order.append(name)
                 }
+                current = name
+                property = nil
                 continue
             }
-            guard let section = current else { continue }
-            if indent > 0, let parent = parentKey, indent > parentIndent {
-                if let (k, v) = splitSetting(body) {
-                    file.sections[section]!.subsections[parent, default: [:]][k] = v
+            guard let section = current else { throw fail("expected a profile definition") }
+            if line.first == " " || line.first == "\t" {
+                guard let p = property else { throw fail("expected a property definition, found continuation") }
+                let trimmed = trim(line)
+                if p.sub {
+                    let (k, v) = try splitProperty(Substring(trimmed), what: "sub-property", fail)
+                    if p.kept { file.sections[section]!.subsections[p.key, default: [:]][k] = v }
                 }
+                if p.kept { file.sections[section]!.values[p.key, default: ""] += "\n" + trimmed }
                 continue
             }
-            guard let (key, value) = splitSetting(body) else { parentKey = nil; continue }
-            if value.isEmpty {
-                parentKey = key
-                parentIndent = indent
-                // A later `s3 =` starts the sub-section afresh, like any later duplicate key.
-                file.sections[section]!.subsections[key] = [:]
-                file.sections[section]!.values[key] = ""
-            } else {
-                parentKey = nil
-                file.sections[section]!.values[key] = value
-            }
+            let (key, value) = try splitProperty(line, what: "property", fail)
+            let kept = isIdentifier(key)
+            property = (key, kept, value.isEmpty)
+            guard kept else { continue }
+            file.sections[section]!.values[key] = value
+            // A later `s3 =` starts its sub-properties afresh, like any later duplicate key.
+            file.sections[section]!.subsections[key] = value.isEmpty ? [:] : nil
         }
         return file
     }
 
-    /// `profile   prod` and `profile prod` name the same profile.
-    private static func normalizeSectionName(_ name: String) -> String {
-        let parts = name.split(whereSeparator: { $0 == " " || $0 == "\t" })
-        guard parts.count > 1 else { return name }
-        return String(parts[0]) + " " + trim(name.dropFirst(parts[0].count))
+    /// `profile   prod` and `profile\tprod` name the same section as `profile prod`.
+    static func normalizeSectionName(_ raw: Substring) -> String {
+        let name = trim(raw)
+        guard let gap = name.firstIndex(where: { $0 == " " || $0 == "\t" }) else { return name }
+        return String(name[..<gap]) + " " + trim(name[gap...])
     }
 
-    private static func splitSetting(_ body: Substring) -> (String, String)? {
-        // configparser takes the first `=` or `:` as the delimiter, so `role_arn = arn:aws:...` works.
-        guard let d = body.firstIndex(where: { $0 == "=" || $0 == ":" }) else { return nil }
-        let key = trim(body[..<d]).lowercased()
-        guard !key.isEmpty else { return nil }
-        let value = trim(stripInlineComment(body[body.index(after: d)...]))
-        return (key, value)
+    /// The prefix and the name of a section header (`profile`, `prod`), or nil and the name.
+    static func splitSectionName(_ name: String) -> (prefix: String?, name: String) {
+        guard let space = name.firstIndex(of: " ") else { return (nil, name) }
+        return (String(name[..<space]), String(name[name.index(after: space)...]))
     }
 
-    /// Drops ` # comment` / ` ; comment`: only after whitespace, so `a#b` keeps its `#`.
-    private static func stripInlineComment(_ s: Substring) -> Substring {
-        var previous: Character = " "
-        var i = s.startIndex
-        var sawText = false
-        while i < s.endIndex {
-            let c = s[i]
-            if (c == "#" || c == ";") && (previous == " " || previous == "\t") && sawText {
-                return s[..<i]
-            }
-            if c != " " && c != "\t" { sawText = true }
-            previous = c
-            i = s.index(after: i)
+    /// Profile, section and property names: ASCII letters, digits and `_ - / . % @ : +`.
+    static func isIdentifier<S: StringProtocol>(_ s: S) -> Bool {
+        !s.isEmpty && s.unicodeScalars.allSatisfy { c in
+            (c.isASCII && (("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c)))
+                || "_-/.%@:+".unicodeScalars.contains(c)
         }
-        return s
     }
 
+    private static func splitProperty(_ line: Substring, what: String,
+                                      _ fail: (String) -> ConfigParseError) throws -> (String, String) {
+        let prepared = prepare(line, commentsNeedWhitespace: true)
+        guard let eq = prepared.firstIndex(of: "=") else { throw fail("expected an '=' sign defining a \(what)") }
+        let key = trim(prepared[..<eq])
+        guard !key.isEmpty else { throw fail("\(what) did not have a name") }
+        return (asciiLowercased(key), trim(prepared[prepared.index(after: eq)...]))
+    }
+
+    /// Trims the line and drops a comment: any `#` / `;` in a section header, only one after
+    /// whitespace in a property, so `a#b` keeps its `#`.
+    private static func prepare(_ line: Substring, commentsNeedWhitespace: Bool) -> Substring {
+        let t = Substring(trim(line))
+        var previousWasSpace = false
+        var i = t.startIndex
+        while i < t.endIndex {
+            let c = t[i]
+            if (c == "#" || c == ";") && (previousWasSpace || !commentsNeedWhitespace) {
+                return Substring(trim(t[..<i]))
+            }
+            previousWasSpace = c.isWhitespace
+            i = t.index(after: i)
+        }
+        return t
+    }
+
+    private static func asciiLowercased(_ s: String) -> String {
+        String(String.UnicodeScalarView(s.unicodeScalars.map { c in
+            ("A"..."Z").contains(c) ? Unicode.Scalar(c.value + 32)! : c
+        }))
+    }
+
+    /// Drops spaces and tabs at both ends (the spec's whitespace; other characters are kept).
     static func trim<S: StringProtocol>(_ s: S) -> String {
         var sub = Substring(s)
         while let f = sub.first, f == " " || f == "\t" { sub = sub.dropFirst() }

@@ -31,6 +31,8 @@ public struct SharedConfig: Sendable, Equatable {
     public var profiles: [String: Profile]
     /// `[services name]` sections of the config file: service key -> settings.
     public var services: [String: [String: [String: String]]]
+    /// `[sso-session name]` sections of the config file.
+    public var ssoSessions: [String: [String: String]] = [:]
     /// The profile chosen by `--profile`, AWS_PROFILE, or `default`.
     public var profileName: String
     /// True when the profile was named by the flag or AWS_PROFILE rather than defaulted.
@@ -84,39 +86,42 @@ public struct SharedConfig: Sendable, Equatable {
         return result
     }
 
-    /// Builds the profile map from already parsed files (the SDKs' merge rules).
+    /// Builds the profile map from already parsed files, by the SDKs' rules: in the config file a
+    /// profile is `[profile name]` or `[default]`, and `[profile default]`, when present, replaces
+    /// `[default]` entirely; in the credentials file a profile is `[name]` without prefix; sections
+    /// whose names are not identifiers, and sections of other kinds, are ignored. A profile in both
+    /// files merges, the credentials file winning.
     public mutating func build(config: ConfigFile, credentials: ConfigFile) {
-        // `[default]` and `[profile default]` both name the default profile; the explicit
-        // `profile` form wins when both are present, as in the Java SDK and the CRT.
-        var defaultSections: [ConfigFile.Section] = []
+        let prefixedDefault = config.order.contains("profile default")
         for name in config.order {
             let section = config[name]!
-            if name == "default" {
-                defaultSections.insert(section, at: 0)
-            } else if name.hasPrefix("profile ") {
-                let profileName = String(name.dropFirst("profile ".count))
-                if profileName == "default" {
-                    defaultSections.append(section)
-                } else {
-                    profiles[profileName, default: Profile(name: profileName)].merge(section, from: configPath)
+            let (prefix, suffix) = ConfigFile.splitSectionName(name)
+            guard let prefix else {
+                if suffix == "default" && !prefixedDefault {
+                    profiles["default", default: Profile(name: "default")].merge(section, from: configPath)
                 }
-            } else if name.hasPrefix("services ") {
-                services[String(name.dropFirst("services ".count))] = section.subsections
+                // Any other `[x]` in the config file is not a profile (the SDKs ignore it).
+                continue
             }
-            // Any other `[x]` in the config file is not a profile (the SDKs ignore it).
-        }
-        for section in defaultSections {
-            profiles["default", default: Profile(name: "default")].merge(section, from: configPath)
+            guard ConfigFile.isIdentifier(suffix) else { continue }
+            switch prefix {
+            case "profile": profiles[suffix, default: Profile(name: suffix)].merge(section, from: configPath)
+            case "services": services[suffix, default: [:]].merge(section.subsections) { $1 }
+            case "sso-session": ssoSessions[suffix, default: [:]].merge(section.values) { $1 }
+            default: continue
+            }
         }
         for name in credentials.order {
+            let (prefix, suffix) = ConfigFile.splitSectionName(name)
             // The credentials file names profiles without the `profile ` prefix.
-            profiles[name, default: Profile(name: name)].merge(credentials[name]!, from: credentialsPath)
+            guard prefix == nil, ConfigFile.isIdentifier(suffix) else { continue }
+            profiles[suffix, default: Profile(name: suffix)].merge(credentials[name]!, from: credentialsPath)
         }
     }
 
     private static func readFile(_ path: String, fs: FileSystem) throws -> ConfigFile {
         do {
-            return ConfigFile.parse(try fs.readText(path))
+            return try ConfigFile.parse(try fs.readText(path), path: path)
         } catch let e as FileError where e.kind == .notFound {
             return ConfigFile()
         } catch let e as FileError {

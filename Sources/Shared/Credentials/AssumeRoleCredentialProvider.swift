@@ -28,12 +28,13 @@ public final class AssumeRoleCredentialProvider: CredentialProvider {
         }
         var r = request
         if !fixedSessionName { r.sessionName = defaultSessionName(now) }
+        var c: Credentials
         do {
-            var c = try sts.assumeRole(r, using: sourceCredentials)
+            c = try sts.assumeRole(r, using: sourceCredentials)
             c.source = provider
-            return c
         } catch {
             throw CredentialError.wrap(error, provider: provider)
         }
+        return try c.refusingExpired(at: now, provider: provider, from: "sts AssumeRole at \(hostOf(sts.endpoint))")
     }
 }

@@ -34,3 +34,15 @@ public final class StaticCredentialProvider: CredentialProvider, @unchecked Send
     public init(_ value: Credentials) { self.value = value }
     public func credentials(now: Double) throws -> Credentials { value }
 }
+
+extension Credentials {
+    /// The credentials, unless they have already expired at `now`: then a refusal (exit 77) naming
+    /// the provider and what answered, since AWS would only reject every request signed with them.
+    func refusingExpired(at now: Double, provider: String, from what: String) throws -> Credentials {
+        if let expiration, expiration <= now {
+            throw CredentialError(provider: provider, "\(what) returned credentials that expired at \(ISO8601.format(expiration))",
+                                  status: .noPermission)
+        }
+        return self
+    }
+}

@@ -107,6 +107,7 @@ public final class ECSContainerCredentialProvider: CredentialProvider {
                                       status: response.status == 401 || response.status == 403 ? .noPermission : .config)
             }
             return try parseCredentialsDocument(response.body, provider: Self.name, what: "response from \(hostOf(url))")
+                .refusingExpired(at: now, provider: Self.name, from: "the container endpoint \(hostOf(url))")
         }
         throw lastError!
     }

@@ -39,6 +39,7 @@ public final class IMDSCredentialProvider: CredentialProvider {
         let creds = try get(base + listPath + percentEncode(role), headers: headers)
         guard creds.status == 200 else { throw unexpected(creds.status, base) }
         return try parseCredentialsDocument(creds.body, provider: Self.name, what: "credentials of role \(role)")
+            .refusingExpired(at: now, provider: Self.name, from: "the instance metadata service at \(hostOf(base))")
     }
 
     /// The IMDSv2 session token; nil means fall back to IMDSv1 (the SDKs do so on 403/404/405).

@@ -59,8 +59,9 @@ public final class ProcessCredentialProvider: CredentialProvider {
             expiration = t
         }
         let token = json["SessionToken"]?.stringValue
-        return Credentials(accessKeyId: id, secretAccessKey: secret, sessionToken: token?.isEmpty == true ? nil : token,
-                           expiration: expiration, source: provider)
+        return try Credentials(accessKeyId: id, secretAccessKey: secret, sessionToken: token?.isEmpty == true ? nil : token,
+                               expiration: expiration, source: provider)
+            .refusingExpired(at: now, provider: provider, from: "credential_process")
     }
 
     private func stderrSuffix(_ stderr: [UInt8]) -> String {

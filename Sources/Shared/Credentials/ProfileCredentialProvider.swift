@@ -27,8 +27,11 @@ public final class ProfileCredentialProvider: CredentialProvider {
     }
 
     static func hasStaticKeys(_ p: Profile) -> Bool { p["aws_access_key_id"] != nil || p["aws_secret_access_key"] != nil }
+    static func hasCompleteStaticKeys(_ p: Profile) -> Bool { p["aws_access_key_id"] != nil && p["aws_secret_access_key"] != nil }
 
     /// Builds the provider tree for a profile, following `source_profile` links; `visited` catches cycles.
+    /// The rules of the cross-SDK assume-role tests: the selected profile's `role_arn` wins over its own
+    /// keys, while a source profile's complete static keys end the chain even beside a `role_arn`.
     func provider(for name: String, visited: [String]) throws -> CredentialProvider {
         let label = "profile \(name)"
         guard let p = config.profiles[name] else {
@@ -38,20 +41,47 @@ public final class ProfileCredentialProvider: CredentialProvider {
             throw CredentialError(provider: "profile \(visited.last!)",
                                   "source_profile \(name) not found in \(config.filesDescription)")
         }
-        if let role = p["role_arn"] {
+        if !visited.isEmpty && Self.hasCompleteStaticKeys(p) { return try staticProvider(p, label: label) }
+        if let role = p["role_arn"], p["web_identity_token_file"] == nil {
             return try roleProvider(p, label: label, roleArn: role, visited: visited + [name])
+        }
+        if let tokenFile = p["web_identity_token_file"] {
+            guard let role = p["role_arn"] else {
+                throw CredentialError(provider: label, "web_identity_token_file needs role_arn")
+            }
+            return WebIdentityCredentialProvider(provider: label, tokenFile: tokenFile, roleArn: role,
+                                                 sessionName: p["role_session_name"], fs: fs, sts: makeSTS())
         }
         if Self.hasStaticKeys(p) { return try staticProvider(p, label: label) }
         if let command = p["credential_process"] {
             return ProcessCredentialProvider(provider: label, command: command, env: env)
         }
-        if p["sso_session"] != nil || p["sso_start_url"] != nil {
+        let ssoKeys = ["sso_session", "sso_start_url", "sso_account_id", "sso_role_name", "sso_region"]
+        if ssoKeys.contains(where: { p[$0] != nil }) {
+            try checkSSO(p, label: label)
             throw CredentialError(provider: label, "sso profiles are not supported; use `aws configure export-credentials` with credential_process")
         }
         if visited.isEmpty {
             throw CredentialError.absent(label, "no credentials in \(config.filesDescription)")
         }
         throw CredentialError(provider: "profile \(visited.last!)", "source_profile \(name) has no credentials")
+    }
+
+    /// The SDKs' checks of an SSO profile, so a broken one is named as such before being refused.
+    private func checkSSO(_ p: Profile, label: String) throws {
+        if let session = p["sso_session"] {
+            guard config.ssoSessions[session] != nil else {
+                throw CredentialError(provider: label, "sso-session \(session) not found in \(config.configPath)")
+            }
+            if p["sso_region"] != nil || p["sso_start_url"] != nil {
+                throw CredentialError(provider: label, "sso_region and sso_start_url belong in [sso-session \(session)] when sso_session is set")
+            }
+        }
+        switch (p["sso_account_id"], p["sso_role_name"]) {
+        case (_?, nil): throw CredentialError(provider: label, "sso_account_id is set but sso_role_name is not")
+        case (nil, _?): throw CredentialError(provider: label, "sso_role_name is set but sso_account_id is not")
+        default: break
+        }
     }
 
     private func staticProvider(_ p: Profile, label: String) throws -> CredentialProvider {
@@ -69,10 +99,6 @@ public final class ProfileCredentialProvider: CredentialProvider {
         let name = p.name
         if p["mfa_serial"] != nil {
             throw CredentialError(provider: label, "mfa_serial needs a code typed at a prompt, which these tools never show")
-        }
-        if let tokenFile = p["web_identity_token_file"] {
-            return WebIdentityCredentialProvider(provider: label, tokenFile: tokenFile, roleArn: roleArn,
-                                                 sessionName: p["role_session_name"], fs: fs, sts: makeSTS())
         }
         var duration: Int?
         if let d = p["duration_seconds"] {

@@ -43,14 +43,15 @@ public final class WebIdentityCredentialProvider: CredentialProvider {
         guard !token.isEmpty else {
             throw CredentialError(provider: provider, "web identity token file \(tokenFile) is empty")
         }
+        var c: Credentials
         do {
-            var c = try sts.assumeRoleWithWebIdentity(roleArn: roleArn, sessionName: sessionName ?? defaultSessionName(now),
-                                                      token: token)
+            c = try sts.assumeRoleWithWebIdentity(roleArn: roleArn, sessionName: sessionName ?? defaultSessionName(now),
+                                                  token: token)
             c.source = provider
-            return c
         } catch {
             throw CredentialError.wrap(error, provider: provider)
         }
+        return try c.refusingExpired(at: now, provider: provider, from: "sts AssumeRoleWithWebIdentity at \(hostOf(sts.endpoint))")
     }
 }
 

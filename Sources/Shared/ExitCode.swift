@@ -12,6 +12,8 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case dataError = 65
     /// AWS unreachable or failing after retries (EX_UNAVAILABLE).
     case unavailable = 69
+    /// The operating system failed the tool: its command line arguments could not be read (EX_OSERR).
+    case osError = 71
     /// Throttled after retries (EX_TEMPFAIL).
     case throttled = 75
     /// Access denied, bad signature, invalid or expired credentials (EX_NOPERM).
@@ -30,6 +32,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
         case .usage: return "usage error"
         case .dataError: return "bad input: not JSON, missing field, invalid task definition, missing service attribute"
         case .unavailable: return "AWS unreachable or failing (5xx, connection) after retries"
+        case .osError: return "the command line arguments could not be read (the tool did nothing)"
         case .throttled: return "throttled after retries"
         case .noPermission: return "access denied, bad signature, expired or invalid credentials"
         case .config: return "configuration: no credentials, no region, unreadable config"

@@ -13,6 +13,7 @@ extension ExitStatus {
         case .noPermission: return 7
         case .config: return 8
         case .usage: return 9
+        case .osError: return 10
         }
     }
 

@@ -22,8 +22,8 @@ import Testing
         #expect(req.header("Content-Type") == "application/x-amz-json-1.0")
         #expect(String(decoding: req.body, as: UTF8.self) == """
             {"QueueUrl":"\(SQSECSCallTests.queueUrl)","MaxNumberOfMessages":1,"WaitTimeSeconds":20,"VisibilityTimeout":330,\
-            "MessageSystemAttributeNames":["SentTimestamp","ApproximateReceiveCount"],\
-            "AttributeNames":["SentTimestamp","ApproximateReceiveCount"],"MessageAttributeNames":["service","cluster"]}
+            "MessageSystemAttributeNames":["SentTimestamp","ApproximateReceiveCount","ApproximateFirstReceiveTimestamp"],\
+            "AttributeNames":["SentTimestamp","ApproximateReceiveCount","ApproximateFirstReceiveTimestamp"],"MessageAttributeNames":["service","cluster"]}
             """)
         // The HTTP exchange must outlast the long poll.
         #expect(req.timeout > 20)

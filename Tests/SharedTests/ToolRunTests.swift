@@ -15,8 +15,9 @@ private func runningService(_ name: String = "web", controller: String? = "ECS")
                     controller: controller)
 }
 
-private func message(sent: Int64) -> String {
-    #"{"queueUrl":"\#(queue)","messageId":"m1","receiptHandle":"AQEBm1handle","sentTimestamp":\#(sent),"receiveCount":1,"attributes":{"service":"web"}}"#
+private func message(sent: Int64, receiveCount: Int = 1, firstReceived: Int64? = nil) -> String {
+    let first = firstReceived.map { #","firstReceiveTimestamp":\#($0)"# } ?? ""
+    return #"{"queueUrl":"\#(queue)","messageId":"m1","receiptHandle":"AQEBm1handle","sentTimestamp":\#(sent),"receiveCount":\#(receiveCount)\#(first),"attributes":{"service":"web"}}"#
 }
 
 @Suite struct SQSReceiveRunTests {
@@ -37,7 +38,7 @@ private func message(sent: Int64) -> String {
         ])
         #expect(h.stderr == ["sqs-receive: message m1: dropped read-only fields taskDefinitionArn, revision, status\n"])
         #expect(sqs.requests == [ReceiveMessageRequest(queueUrl: queue, maxMessages: 5, waitSeconds: 20, visibilityTimeout: 660,
-                                                       systemAttributeNames: ["SentTimestamp", "ApproximateReceiveCount"],
+                                                       systemAttributeNames: ["SentTimestamp", "ApproximateReceiveCount", "ApproximateFirstReceiveTimestamp"],
                                                        messageAttributeNames: ["service", "cluster"])])
         #expect(sqs.deleted.isEmpty)
     }
@@ -146,6 +147,7 @@ private func message(sent: Int64) -> String {
 
 @Suite struct ECSRegisterRunTests {
     let ecs = FakeECS()
+    init() { ecs.add(runningService(), cluster: "default") }
 
     @Test func aStreamOfThreeDocumentsArrivingInSmallChunks() throws {
         let stdin = """
@@ -228,6 +230,65 @@ private func message(sent: Int64) -> String {
         #expect(ecs.registered.isEmpty)
     }
 
+    @Test func aQueueMessageForAServiceThatCannotBeDeployedRegistersNothing() throws {
+        let stdin = #"{"message":\#(message(sent: 1)),"service":"api","cluster":"prod","taskDefinition":\#(bare)}"#
+        let h = Harness(tool: "ecs-register", stdin: stdin, factory: FakeFactory(ecs: ecs))
+        #expect(runECSRegister(try ECSRegisterOptions.parse([]), common: try common(), context: h.context) == .dataError)
+        #expect(h.stderr == ["ecs-register: document 1: service api not found in cluster prod\n"])
+        #expect(h.outJSON.first?["result"]?["status"] == "rejected")
+        #expect(ecs.calls == ["DescribeServices"])
+    }
+
+    @Test func aQueueMessageSentBeforeTheCurrentDeploymentIsDeployedOnItsFirstDelivery() throws {
+        // The backlog case: the PRIMARY deployment (created at the epoch) is newer than the message.
+        let stdin = #"{"message":\#(message(sent: 1_699_999_000_000)),"service":"web","taskDefinition":\#(bare)}"#
+        let h = Harness(tool: "ecs-register", stdin: stdin, factory: FakeFactory(ecs: ecs))
+        #expect(runECSRegister(try ECSRegisterOptions.parse([]), common: try common(), context: h.context) == .ok)
+        #expect(ecs.calls == ["DescribeServices", "RegisterTaskDefinition"])
+        #expect(h.outJSON.first?["taskDefinitionArn"] == .string(Fixture.td("web:1")))
+    }
+
+    @Test func aRedeliveredMessageIsReattachedToItsDeploymentAndNothingIsRegistered() throws {
+        // The deployment in place (ecs-svc/7, created at the epoch) was created after the first receipt.
+        let first = Int64(Fixture.epoch * 1000) - 2_000
+        let stdin = #"{"message":\#(message(sent: first - 1_000, receiveCount: 2, firstReceived: first)),"service":"web","taskDefinition":\#(bare)}"#
+        let h = Harness(tool: "ecs-register", stdin: stdin, factory: FakeFactory(ecs: ecs), level: .info)
+        #expect(runECSRegister(try ECSRegisterOptions.parse([]), common: try common(), context: h.context) == .ok)
+        #expect(ecs.calls == ["DescribeServices"])
+        let out = try #require(h.outJSON.first)
+        #expect(out["taskDefinitionArn"] == .string(v7))
+        #expect(out["deploymentId"] == "ecs-svc/7")
+        #expect(out["previousTaskDefinitionArn"] == .null)
+        #expect(out["reattached"] == true)
+        #expect(h.stderr == ["ecs-register: message received 2 times, first at 2023-11-14T22:13:18.000Z: an earlier delivery started deployment ecs-svc/7 of web:7 at 2023-11-14T22:13:20.000Z; re-attached, nothing registered\n"])
+    }
+
+    @Test func withHistoryAMessageOlderThanOneDeployedAndStillInPlaceIsStale() throws {
+        let history = #"{"message":\#(message(sent: 1_700_000_000_000)),"service":"web","cluster":"default","taskDefinitionArn":"\#(v7)","deploymentId":"ecs-svc/7"}"#
+        let stdin = #"{"message":\#(message(sent: 1_699_999_000_000)),"service":"web","taskDefinition":\#(bare)}"#
+        let h = Harness(tool: "ecs-register", stdin: stdin, factory: FakeFactory(ecs: ecs), files: ["h.jsonl": history + "\n"],
+                        level: .warning)
+        #expect(runECSRegister(try ECSRegisterOptions.parse(["--history", "h.jsonl"]), common: try common(), context: h.context) == .superseded)
+        #expect(ecs.calls == ["DescribeServices"])
+        let out = try #require(h.outJSON.first)
+        #expect(out["result"]?["status"] == "stale")
+        #expect(out["result"]?["deploymentId"] == "ecs-svc/7")
+        #expect(h.stderr == ["ecs-register: warning: stale: message sent at 2023-11-14T21:56:40.000Z is older than the message sent at 2023-11-14T22:13:20.000Z that this worker deployed as deployment ecs-svc/7 (web:7), still the PRIMARY deployment of service web; not deployed\n"])
+
+        // A missing history file is an empty one: the same message is deployed.
+        let again = Harness(tool: "ecs-register", stdin: stdin, factory: FakeFactory(ecs: ecs))
+        #expect(runECSRegister(try ECSRegisterOptions.parse(["--history", "none.jsonl"]), common: try common(), context: again.context) == .ok)
+        #expect(ecs.count("RegisterTaskDefinition") == 1)
+    }
+
+    @Test func anUnreadableHistoryIsAConfigurationError() throws {
+        let stdin = #"{"message":\#(message(sent: 1)),"service":"web","taskDefinition":\#(bare)}"#
+        let h = Harness(tool: "ecs-register", stdin: stdin, factory: FakeFactory(ecs: ecs), files: ["h.jsonl": "{oops"])
+        #expect(runECSRegister(try ECSRegisterOptions.parse(["--history", "h.jsonl"]), common: try common(), context: h.context) == .config)
+        #expect(h.stderr.count == 1 && h.stderr[0].hasPrefix("ecs-register: document 1: --history h.jsonl: "))
+        #expect(ecs.count("RegisterTaskDefinition") == 0)
+    }
+
     @Test func badJSONOnStdinNamesItsPositionAndEndsTheRun() throws {
         let stdin = #"{"service":"a","taskDefinition":\#(bare)}"# + "\n" + #"{"service":"b","taskDefinition":\#(bare)}"#
             + "\n" + #"{"service": "c", "taskDefinition": tru}"# + "\n" + #"{"service":"d","taskDefinition":\#(bare)}"#
@@ -292,18 +353,24 @@ final class ScriptedSource: ByteSource {
         #expect(factory.ecsHints == [queue])
     }
 
-    @Test func aStaleMessageIsNotDeployed() throws {
+    @Test func aMessageSentBeforeTheCurrentDeploymentIsDeployed() throws {
+        // A backlog: the message waited in the queue while ecs-svc/7 was deployed; it is the newer definition.
         let doc = #"{"message":\#(message(sent: 1_699_999_000_000)),"service":"web","cluster":"prod","taskDefinitionArn":"\#(v8)"}"#
         let h = Harness(tool: "ecs-update", stdin: doc, factory: FakeFactory(ecs: ecs), level: .warning)
-        #expect(runECSUpdate(try ECSUpdateOptions.parse([]), common: try common(), context: h.context) == .superseded)
+        #expect(runECSUpdate(try ECSUpdateOptions.parse([]), common: try common(), context: h.context) == .ok)
         let out = try #require(h.outJSON.first)
-        #expect(out["result"]?["status"] == "stale")
-        #expect(out["result"]?["deploymentId"] == "ecs-svc/7")
-        #expect(out["result"]?["reason"]?.stringValue?.hasPrefix("message sent at 2023-11-14T21:56:40.000Z is older than deployment ecs-svc/7") == true)
-        #expect(out["deploymentId"] == nil)
-        #expect(ecs.calls == ["DescribeServices"])
-        #expect(h.stderr.count == 1)
-        #expect(h.stderr[0].hasPrefix("ecs-update: warning: stale: message sent at "))
+        #expect(out["result"] == nil)
+        #expect(out["deploymentId"] == "ecs-svc/7000000000000000001")
+        #expect(ecs.calls == ["DescribeServices", "UpdateService"])
+        #expect(h.stderr.isEmpty)
+    }
+
+    @Test func aReattachedDocumentPassesThroughWithoutAnyCall() throws {
+        let doc = #"{"message":\#(message(sent: 1, receiveCount: 2, firstReceived: 2)),"service":"web","cluster":"prod","taskDefinitionArn":"\#(v7)","previousTaskDefinitionArn":null,"deploymentId":"ecs-svc/7","reattached":true}"#
+        let h = Harness(tool: "ecs-update", stdin: doc, factory: FakeFactory(ecs: ecs))
+        #expect(runECSUpdate(try ECSUpdateOptions.parse([]), common: try common(), context: h.context) == .ok)
+        #expect(h.out == [doc])
+        #expect(ecs.calls.isEmpty)
     }
 
     @Test func standaloneFromFlagsDoesNotReadStdin() throws {
@@ -473,8 +540,8 @@ final class StopAfterFirst: LineWriter {
 
     static let helps: [(String, String, [String])] = [
         ("sqs-receive", Receive.helpMessage(columns: 400), ["SQS_URL", "ECS_TIMEOUT", "--delete-on-failure", "(default: 20)"]),
-        ("ecs-register", Register.helpMessage(columns: 400), ["--file", "taskDefinitionArn"]),
-        ("ecs-update", Update.helpMessage(columns: 400), ["previousTaskDefinitionArn", "deploymentId", "stale"]),
+        ("ecs-register", Register.helpMessage(columns: 400), ["--file", "taskDefinitionArn", "--history", "reattached", "stale"]),
+        ("ecs-update", Update.helpMessage(columns: 400), ["previousTaskDefinitionArn", "deploymentId", "reattached"]),
         ("ecs-wait", Wait.helpMessage(columns: 400), ["ECS_TIMEOUT", "rolled_back", "timed_out", "--max-failed-tasks", "(default: 3)"]),
     ]
 

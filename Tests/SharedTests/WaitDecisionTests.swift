@@ -7,6 +7,10 @@ private let v9 = Fixture.td("web:9")
 private let ours = "ecs-svc/8"
 private let old = "ecs-svc/7"
 private let newer = "ecs-svc/9"
+private extension Double {
+    var millis: Int64 { Int64((self * 1000).rounded()) }
+}
+
 private let expectOurs = WaitExpectation(deploymentId: ours, taskDefinitionArn: v8, previousTaskDefinitionArn: v7)
 
 private func expecting(_ until: WaitUntil = .deployed, maxFailed: Int = 3, id: String? = ours,
@@ -241,33 +245,136 @@ private let cases: [DecisionCase] = [
     }
 }
 
-@Suite struct StaleGuardTests {
-    static func service(primaryCreatedAt: Double?) -> JSON {
-        var d = Fixture.deployment(ours, td: v8, running: 2, rollout: "COMPLETED")
-        d["createdAt"] = primaryCreatedAt.map(JSON.double)
-        return Fixture.service(deployments: [d, oldDeployment(running: 0)])
+@Suite struct OrderingGuardTests {
+    // Times in milliseconds around Fixture.epoch (seconds), as SQS and ECS report them.
+    static let t0: Int64 = 1_700_000_000_000
+    static func at(_ offsetSeconds: Double) -> Double { Fixture.epoch + offsetSeconds }
+
+    /// web:8 (ours) PRIMARY created 10 s after t0, web:7 ACTIVE before it.
+    static func rolling(_ rollout: String = "IN_PROGRESS", createdAt: Double = at(10)) -> JSON {
+        Fixture.service(deployments: [Fixture.deployment(ours, td: v8, running: 1, rollout: rollout, createdAt: createdAt),
+                                      Fixture.deployment(old, "ACTIVE", td: v7, running: 2, rollout: "COMPLETED", createdAt: at(-3600))])
+    }
+
+    static func first(sent: Int64) -> Delivery { Delivery(sentTimestamp: sent, firstReceiveTimestamp: sent + 100, receiveCount: 1) }
+    static func again(sent: Int64, firstReceived: Int64, count: Int64 = 2) -> Delivery {
+        Delivery(sentTimestamp: sent, firstReceiveTimestamp: firstReceived, receiveCount: count)
+    }
+
+    // The defect this guard replaces: B waited in the queue behind A; A's deployment is newer than B's
+    // sending, and B is still the newest definition: it must be deployed.
+    @Test func aBackloggedMessageIsDeployedOnItsFirstDelivery() {
+        let b = Self.first(sent: Self.t0 - 60_000)
+        #expect(judgeDelivery(b, cluster: "prod", service: Self.rolling("COMPLETED")) == .deploy)
+    }
+
+    @Test(arguments: [Int64(1), 0])
+    func firstDeliveriesAreDeployedWhateverTheServiceRuns(count: Int64) {
+        let d = Delivery(sentTimestamp: Self.t0, firstReceiveTimestamp: Self.t0 + 5_000, receiveCount: count)
+        #expect(judgeDelivery(d, cluster: "prod", service: Self.rolling()) == .deploy)
+    }
+
+    @Test func aRedeliveryReattachesToTheDeploymentItsEarlierDeliveryStarted() {
+        let d = Self.again(sent: Self.t0 - 1_000, firstReceived: Self.t0)
+        guard case .reattach(let r) = judgeDelivery(d, cluster: "prod", service: Self.rolling()) else {
+            Issue.record("not re-attached"); return
+        }
+        #expect(r.deploymentId == ours)
+        #expect(r.taskDefinitionArn == v8)
+        #expect(r.previousTaskDefinitionArn == v7)
+        #expect(r.reason == "message received 2 times, first at 2023-11-14T22:13:20.000Z: an earlier delivery started deployment ecs-svc/8 of web:8 at 2023-11-14T22:13:30.000Z")
+    }
+
+    @Test func aRedeliveryAfterItsDeploymentCompletedAndDrainedReattachesWithNoPrevious() {
+        let svc = Fixture.service(deployments: [Fixture.deployment(ours, td: v8, running: 2, rollout: "COMPLETED", createdAt: Self.at(10))])
+        let verdict = judgeDelivery(Self.again(sent: Self.t0, firstReceived: Self.t0, count: 3), cluster: "prod", service: svc)
+        #expect(verdict == .reattach(Reattachment(
+            deploymentId: ours, taskDefinitionArn: v8, previousTaskDefinitionArn: nil,
+            reason: "message received 3 times, first at 2023-11-14T22:13:20.000Z: an earlier delivery started deployment ecs-svc/8 of web:8 at 2023-11-14T22:13:30.000Z")))
+    }
+
+    @Test func aRedeliveryWhoseEarlierDeliveryStartedNothingIsDeployed() {
+        // The deployment in place predates the first receipt: the earlier delivery stopped before UpdateService.
+        let d = Self.again(sent: Self.t0 - 1_000, firstReceived: Self.at(11).millis)
+        #expect(judgeDelivery(d, cluster: "prod", service: Self.rolling()) == .deploy)
+    }
+
+    @Test func theOldestDeploymentSinceTheFirstReceiptIsTheMessages() {
+        // Ours (web:8) then a newer one (web:9): the redelivered message is judged on ours, which
+        // ecs-wait then reports superseded.
+        let svc = Fixture.service(deployments: [
+            Fixture.deployment(newer, td: v9, running: 1, createdAt: Self.at(40)),
+            Fixture.deployment(ours, "ACTIVE", td: v8, running: 1, createdAt: Self.at(10)),
+            Fixture.deployment(old, "ACTIVE", td: v7, running: 1, rollout: "COMPLETED", createdAt: Self.at(-3600)),
+        ])
+        guard case .reattach(let r) = judgeDelivery(Self.again(sent: Self.t0, firstReceived: Self.t0), cluster: "prod", service: svc) else {
+            Issue.record("not re-attached"); return
+        }
+        #expect(r.deploymentId == ours && r.previousTaskDefinitionArn == v7)
+    }
+
+    @Test func aFailedDeploymentRolledBackByTheCircuitBreakerIsTheMessagesNotTheRollback() {
+        // Ours (ecs-svc/8) failed and is gone; ECS's rollback deployment (ecs-svc/10, web:7) is PRIMARY.
+        let rollback = "ecs-svc/10"
+        let svc = Fixture.service(
+            deployments: [Fixture.deployment(rollback, td: v7, running: 2, rollout: "COMPLETED", createdAt: Self.at(70))],
+            events: [
+                Fixture.event("e3", at: Self.at(70), "(service web) rolling back to deployment \(rollback)."),
+                Fixture.event("e2", at: Self.at(70), "(service web) (deployment \(ours)) deployment failed: tasks failed to start."),
+                Fixture.event("e1", at: Self.at(-50), "(service web) (deployment ecs-svc/1) deployment failed: tasks failed to start."),
+            ])
+        let verdict = judgeDelivery(Self.again(sent: Self.t0, firstReceived: Self.t0), cluster: "prod", service: svc)
+        #expect(verdict == .reattach(Reattachment(
+            deploymentId: ours, taskDefinitionArn: nil, previousTaskDefinitionArn: v7,
+            reason: "message received 2 times, first at 2023-11-14T22:13:20.000Z: an earlier delivery started deployment ecs-svc/8, which failed and was rolled back by deployment ecs-svc/10")))
+    }
+
+    static let deployedNewer = DeployedMessage(cluster: "prod", service: "web", sentTimestamp: t0 - 1_000, deploymentId: ours,
+                                               taskDefinitionArn: v8)
+
+    @Test func anOlderMessageThanOneThisWorkerDeployedStillInPlaceIsStale() {
+        let verdict = judgeDelivery(Self.first(sent: Self.t0 - 5_000), cluster: "prod", service: Self.rolling("COMPLETED"),
+                                    history: [Self.deployedNewer])
+        #expect(verdict == .stale("message sent at 2023-11-14T22:13:15.000Z is older than the message sent at 2023-11-14T22:13:19.000Z that this worker deployed as deployment ecs-svc/8 (web:8), still the PRIMARY deployment of service web"))
+    }
+
+    struct HistoryCase: Sendable, CustomTestStringConvertible {
+        var testDescription: String
+        var sentBefore: Int64
+        var cluster = "prod"
+        var service = "web"
+        var recorded = ours
     }
 
     @Test(arguments: [
-        (Int64(1_699_999_999_000), Optional(1_700_000_000.0), true),
-        (1_699_999_999_999, 1_700_000_000.0, true),
-        (1_700_000_000_000, 1_700_000_000.0, false),
-        (1_700_000_000_500, 1_700_000_000.25, false),
-        (1_700_000_000_100, 1_700_000_000.25, true),
-        (1_600_000_000_000, nil, false),
+        // Newer by sending time than what was deployed: deploy.
+        HistoryCase(testDescription: "newer message", sentBefore: 500),
+        // What this worker deployed is no longer PRIMARY (rolled back, or deployed over by someone else).
+        HistoryCase(testDescription: "deployment replaced", sentBefore: 5_000, recorded: "ecs-svc/6"),
+        // Another service, or the same name in another cluster.
+        HistoryCase(testDescription: "other service", sentBefore: 5_000, service: "api"),
+        HistoryCase(testDescription: "other cluster", sentBefore: 5_000, cluster: "staging"),
     ])
-    func staleWhenSentBeforeThePrimaryDeployment(sent: Int64, created: Double?, stale: Bool) {
-        #expect((staleReason(sentTimestamp: sent, service: Self.service(primaryCreatedAt: created)) != nil) == stale)
+    func theHistoryMakesStaleOnlyWhatIsOlderThanADeploymentStillInPlace(_ c: HistoryCase) {
+        var record = Self.deployedNewer
+        record.cluster = c.cluster
+        record.service = c.service
+        record.deploymentId = c.recorded
+        let delivery = Self.first(sent: Self.t0 - c.sentBefore)
+        #expect(judgeDelivery(delivery, cluster: "prod", service: Self.rolling("COMPLETED"), history: [record]) == .deploy)
     }
 
-    @Test func reasonNamesBothTimesAndTheDeployment() {
-        let reason = staleReason(sentTimestamp: 1_699_999_000_000, service: Self.service(primaryCreatedAt: 1_700_000_000.123))
-        #expect(reason == "message sent at 2023-11-14T21:56:40.000Z is older than deployment ecs-svc/8 of web:8 created at 2023-11-14T22:13:20.123Z on service web")
+    @Test func aRedeliveryIsReattachedEvenWhenTheHistoryHasANewerMessage() {
+        let verdict = judgeDelivery(Self.again(sent: Self.t0 - 5_000, firstReceived: Self.t0), cluster: "prod",
+                                    service: Self.rolling(), history: [Self.deployedNewer])
+        guard case .reattach = verdict else { Issue.record("\(verdict)"); return }
     }
 
-    @Test func noPrimaryNoGuard() {
-        let svc = Fixture.service(deployments: [oldDeployment()])
-        #expect(staleReason(sentTimestamp: 0, service: svc) == nil)
+    @Test func theHistoryIsReadFromEcsUpdateDocuments() throws {
+        let updated = try Document(JSON.parse(#"{"message":{"queueUrl":"q","messageId":"m","receiptHandle":"h","sentTimestamp":5,"attributes":{}},"service":"web","cluster":"prod","taskDefinitionArn":"a","deploymentId":"ecs-svc/8"}"#), number: 1)
+        #expect(DeployedMessage(updated) == DeployedMessage(cluster: "prod", service: "web", sentTimestamp: 5, deploymentId: "ecs-svc/8", taskDefinitionArn: "a"))
+        let stale = try Document(JSON.parse(#"{"message":{"queueUrl":"q","messageId":"m","receiptHandle":"h","sentTimestamp":5,"attributes":{}},"service":"web","cluster":"prod","result":{"status":"stale","reason":"x"}}"#), number: 2)
+        #expect(DeployedMessage(stale) == nil)
     }
 
     @Test(arguments: [(0.0, "1970-01-01T00:00:00.000Z"), (951_782_400.5, "2000-02-29T00:00:00.500Z"),

@@ -94,6 +94,45 @@ with urllib.request.urlopen(sys.argv[1] + "/_sim/stats") as r:
 EOF
 }
 
+# sim_target ACTION NAME: how often ACTION changed NAME (UpdateService: a service,
+# RegisterTaskDefinition: a family), whatever the other cases do meanwhile.
+sim_target() {
+	python3 - "$IT_ENDPOINT" "ecs:$1 $2" <<'EOF'
+import json, sys, urllib.request
+with urllib.request.urlopen(sys.argv[1] + "/_sim/stats") as r:
+    print(json.load(r)["targets"].get(sys.argv[2], 0))
+EOF
+}
+
+# changes_from_here NAME: the counts expect_changes NAME compares against.
+changes_from_here() {
+	printf '%s %s\n' "$(sim_target RegisterTaskDefinition "$1")" "$(sim_target UpdateService "$1")" >"$T/changes.$1"
+}
+
+# expect_changes NAME REGISTERED UPDATED: revisions registered in the family NAME and
+# UpdateService calls on the service NAME since changes_from_here NAME.
+expect_changes() {
+	read -r reg0 upd0 <"$T/changes.$1" || fail "expect_changes $1 without changes_from_here $1"
+	expect_eq "RegisterTaskDefinition of family $1" "$(($(sim_target RegisterTaskDefinition "$1") - reg0))" "$2"
+	expect_eq "UpdateService of service $1" "$(($(sim_target UpdateService "$1") - upd0))" "$3"
+}
+
+# admin_sqs METHOD JSON_KWARGS: one SQS call with the admin keys (what an operator's
+# console would do); prints the response as JSON.
+admin_sqs() {
+	python3 - "$IT_READY" "$1" "$2" <<'EOF'
+import json, sys
+import boto3
+ready, method, kwargs = json.load(open(sys.argv[1])), sys.argv[2], json.loads(sys.argv[3])
+keys = ready["users"]["admin"]
+sqs = boto3.client("sqs", endpoint_url=ready["endpoint"], region_name=ready["region"],
+                   aws_access_key_id=keys["accessKeyId"], aws_secret_access_key=keys["secretAccessKey"])
+out = getattr(sqs, method)(**kwargs)
+out.pop("ResponseMetadata", None)
+print(json.dumps(out))
+EOF
+}
+
 # describe CLUSTER SERVICE: the service as DescribeServices shows it, in $T/describe.json.
 describe() {
 	setup describe --cluster "$1" --service "$2"
@@ -232,6 +271,7 @@ given_message() {
 	queue "$N"
 	service default "$N" "$@"
 	taskdef "$N" "$(image "$tag")" >td.json
+	changes_from_here "$N"
 	send "$Q" "$N" td.json
 	export SQS_URL="$Q"
 	BEFORE=$(svc default "$N" taskDefinition) || fail "service $N: no taskDefinition"

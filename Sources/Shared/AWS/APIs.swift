@@ -17,7 +17,7 @@ public struct ReceiveMessageRequest: Sendable, Equatable {
     public var messageAttributeNames: [String]
 
     public init(queueUrl: String, maxMessages: Int = 1, waitSeconds: Int = 20, visibilityTimeout: Int? = nil,
-                systemAttributeNames: [String] = ["SentTimestamp", "ApproximateReceiveCount"],
+                systemAttributeNames: [String] = ["SentTimestamp", "ApproximateReceiveCount", "ApproximateFirstReceiveTimestamp"],
                 messageAttributeNames: [String] = ["service", "cluster"]) {
         self.queueUrl = queueUrl
         self.maxMessages = maxMessages

@@ -7,6 +7,8 @@ public enum DocumentKey {
     public static let taskDefinitionArn = "taskDefinitionArn"
     public static let previousTaskDefinitionArn = "previousTaskDefinitionArn"
     public static let deploymentId = "deploymentId"
+    /// True when an earlier delivery of the message started `deploymentId`: ecs-update leaves the service alone.
+    public static let reattached = "reattached"
     public static let result = "result"
 }
 
@@ -26,16 +28,19 @@ public struct DocumentMessage: Equatable, Sendable {
     /// Milliseconds since the epoch, as SQS reports SentTimestamp.
     public var sentTimestamp: Int64?
     public var receiveCount: Int64?
+    /// Milliseconds since the epoch, as SQS reports ApproximateFirstReceiveTimestamp.
+    public var firstReceiveTimestamp: Int64?
     /// String message attributes, in the order SQS returned them.
     public var attributes: JSONObject
 
     public init(queueUrl: String, messageId: String, receiptHandle: String, sentTimestamp: Int64? = nil,
-                receiveCount: Int64? = nil, attributes: JSONObject = JSONObject()) {
+                receiveCount: Int64? = nil, firstReceiveTimestamp: Int64? = nil, attributes: JSONObject = JSONObject()) {
         self.queueUrl = queueUrl
         self.messageId = messageId
         self.receiptHandle = receiptHandle
         self.sentTimestamp = sentTimestamp
         self.receiveCount = receiveCount
+        self.firstReceiveTimestamp = firstReceiveTimestamp
         self.attributes = attributes
     }
 
@@ -46,6 +51,7 @@ public struct DocumentMessage: Equatable, Sendable {
         o["receiptHandle"] = .string(receiptHandle)
         if let t = sentTimestamp { o["sentTimestamp"] = .int(t) }
         if let c = receiveCount { o["receiveCount"] = .int(c) }
+        if let f = firstReceiveTimestamp { o["firstReceiveTimestamp"] = .int(f) }
         o["attributes"] = .object(attributes)
         return .object(o)
     }
@@ -126,6 +132,15 @@ public struct Document: Equatable, Sendable {
     public func previousTaskDefinitionArn() throws -> String? { try optionalString(DocumentKey.previousTaskDefinitionArn) }
     public func deploymentId() throws -> String? { try optionalString(DocumentKey.deploymentId) }
 
+    /// Whether an earlier delivery's deployment was re-attached (ecs-register), so nothing is to be updated.
+    public func reattached() throws -> Bool {
+        switch object[DocumentKey.reattached] {
+        case nil, .null?: return false
+        case .bool(let b)?: return b
+        case let other?: throw Document.wrongType(DocumentKey.reattached, expected: "a boolean", got: other, number: number)
+        }
+    }
+
     /// The task definition to register, which must be an object when present.
     public func taskDefinition() throws -> JSON? {
         switch object[DocumentKey.taskDefinition] {
@@ -162,6 +177,8 @@ public struct Document: Equatable, Sendable {
             receiptHandle: try required("receiptHandle"),
             sentTimestamp: try Document.optionalInt(m["sentTimestamp"], path: "\(key).sentTimestamp", number: number),
             receiveCount: try Document.optionalInt(m["receiveCount"], path: "\(key).receiveCount", number: number),
+            firstReceiveTimestamp: try Document.optionalInt(m["firstReceiveTimestamp"], path: "\(key).firstReceiveTimestamp",
+                                                            number: number),
             attributes: attributes)
     }
 

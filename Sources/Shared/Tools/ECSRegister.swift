@@ -6,14 +6,22 @@ public struct ECSRegisterOptions: ParsableArguments {
                                valueName: "path"))
     public var file: String?
 
+    @Option(help: ArgumentHelp("Documents ecs-update wrote earlier (JSON Lines; a missing file is empty): a message older than one deployed there whose deployment is still the service's PRIMARY is stale. The worker's --watch keeps this file.",
+                               valueName: "path"))
+    public var history: String?
+
     public init() {}
 }
 
 /// ecs-register: registers each document's `taskDefinition` and adds `taskDefinitionArn`.
 ///
+/// A document from the queue is first judged (`judgeDelivery`): its service must be deployable, a
+/// redelivered message is re-attached to the deployment its earlier delivery started, and a message
+/// older than one the worker deployed is stale; in those cases nothing is registered.
 /// A bare definition (from --file, or on stdin without pipeline fields) gives `{"taskDefinitionArn": …}`.
 public func runECSRegister(_ options: ECSRegisterOptions, common: CommonOptions, context: ToolContext) -> ExitStatus {
     let clients = ClientCache(context.factory)
+    let defaultCluster = common.resolvedCluster(context.environment)
     if let path = options.file {
         do {
             let bytes: [UInt8]
@@ -30,6 +38,7 @@ public func runECSRegister(_ options: ECSRegisterOptions, common: CommonOptions,
             return fail(context, error)
         }
     }
+    var history: [DeployedMessage]?
     return forEachDocument(context) { doc in
         var doc = doc
         let source = "document \(doc.number)"
@@ -38,11 +47,60 @@ public func runECSRegister(_ options: ECSRegisterOptions, common: CommonOptions,
             return (Document(object: JSONObject([(DocumentKey.taskDefinitionArn, .string(arn))]), number: doc.number), .ok)
         }
         guard let definition = try doc.taskDefinition() else { throw doc.missing(DocumentKey.taskDefinition) }
-        let arn = try register(definition, source: source, queueUrl: try doc.message()?.queueUrl, clients: clients,
-                               context: context)
+        let message = try doc.message()
+        if let message = message {
+            if history == nil { history = try readHistory(options.history, context: context) }
+            let cluster = try doc.cluster() ?? defaultCluster
+            let service = try deployableService(try clients.ecs(message.queueUrl), cluster: cluster, service: try doc.service())
+            switch judgeDelivery(Delivery(message), cluster: cluster, service: service, history: history ?? []) {
+            case .deploy:
+                break
+            case .reattach(let earlier):
+                context.logger.info("\(earlier.reason); re-attached, nothing registered")
+                doc.set(DocumentKey.taskDefinitionArn, earlier.taskDefinitionArn.map(JSON.string) ?? .null)
+                doc.set(DocumentKey.previousTaskDefinitionArn, earlier.previousTaskDefinitionArn.map(JSON.string) ?? .null)
+                doc.set(DocumentKey.deploymentId, .string(earlier.deploymentId))
+                doc.set(DocumentKey.reattached, .bool(true))
+                return (doc, .ok)
+            case .stale(let reason):
+                context.logger.warning("stale: \(reason); not deployed")
+                let primary = ServiceView(service).primary
+                doc.set(DocumentKey.result, WaitResult(status: .stale, reason: reason, deploymentId: primary?.id,
+                                                       taskDefinitionArn: primary?.taskDefinition).json)
+                return (doc, WaitStatus.stale.exitStatus)
+            }
+        }
+        let arn = try register(definition, source: source, queueUrl: message?.queueUrl, clients: clients, context: context)
         doc.set(DocumentKey.taskDefinitionArn, .string(arn))
         return (doc, .ok)
     }
+}
+
+/// The deployments recorded in `--history`: what this worker deployed, per message.
+private func readHistory(_ path: String?, context: ToolContext) throws -> [DeployedMessage] {
+    guard let path = path else { return [] }
+    let bytes: [UInt8]
+    do {
+        bytes = try context.fileSystem.read(path)
+    } catch let e as FileError where e.kind == .notFound {
+        return []
+    } catch let e as FileError {
+        throw SimpleToolError(.config, "cannot read --history \(e.path): \(e.detail)")
+    }
+    var parser = JSONStreamParser(source: path)
+    parser.append(bytes)
+    parser.finish()
+    var records: [DeployedMessage] = []
+    do {
+        var number = 0
+        while let value = try parser.next() {
+            number += 1
+            if let doc = try? Document(value, number: number), let record = DeployedMessage(doc) { records.append(record) }
+        }
+    } catch {
+        throw SimpleToolError(.config, "--history \(path): \(describe(error))")
+    }
+    return records
 }
 
 /// A task definition itself rather than a pipeline document: describe-task-definition output

@@ -19,7 +19,8 @@ public struct ECSUpdateOptions: ParsableArguments {
 }
 
 /// ecs-update: points each document's service at its `taskDefinitionArn`, adding
-/// `previousTaskDefinitionArn` and `deploymentId`; a stale message gets `result` {status: stale} instead.
+/// `previousTaskDefinitionArn` and `deploymentId`; a document ecs-register re-attached to an earlier
+/// delivery's deployment passes through unchanged.
 public func runECSUpdate(_ options: ECSUpdateOptions, common: CommonOptions, context: ToolContext) -> ExitStatus {
     let clients = ClientCache(context.factory)
     let cluster = common.resolvedCluster(context.environment)
@@ -48,30 +49,13 @@ func updateService(_ doc: Document, defaultCluster: String, clients: ClientCache
     var doc = doc
     let service = try doc.service()
     let cluster = try doc.cluster() ?? defaultCluster
+    if try doc.reattached(), let id = try doc.deploymentId() {
+        context.logger.debug("service \(service): deployment \(id) of an earlier delivery, not updated again")
+        return (doc, .ok)
+    }
     guard let td = try doc.taskDefinitionArn() else { throw doc.missing(DocumentKey.taskDefinitionArn) }
-    let message = try doc.message()
-    let ecs = try clients.ecs(message?.queueUrl)
-
-    let found = try ecs.describeServices(cluster: cluster, services: [service])
-    guard let current = found.services.first else {
-        let reason = found.failures.first?["reason"]?.stringValue ?? "MISSING"
-        if reason == "MISSING" { throw SimpleToolError(.dataError, "service \(service) not found in cluster \(cluster)") }
-        throw SimpleToolError(.dataError, "service \(service) in cluster \(cluster): \(reason)")
-    }
-    let view = ServiceView(current)
-    if let status = view.status, status != "ACTIVE" {
-        throw SimpleToolError(.dataError, "service \(service) in cluster \(cluster) is \(status)")
-    }
-    if view.controllerType != "ECS" {
-        throw SimpleToolError(.dataError,
-                              "service \(service) uses the \(view.controllerType) deployment controller; only ECS rolling deployments are supported")
-    }
-    if let sent = message?.sentTimestamp, let reason = staleReason(sentTimestamp: sent, service: current) {
-        let result = WaitResult(status: .stale, reason: reason, deploymentId: view.primary?.id, taskDefinitionArn: td)
-        doc.set(DocumentKey.result, result.json)
-        context.logger.warning("stale: \(reason); not deployed")
-        return (doc, .superseded)
-    }
+    let ecs = try clients.ecs(try doc.message()?.queueUrl)
+    let view = ServiceView(try deployableService(ecs, cluster: cluster, service: service))
     let previous = view.taskDefinition ?? view.primary?.taskDefinition
     let updated = try ecs.updateService(cluster: cluster, service: service, taskDefinition: td)
     guard let primary = ServiceView(updated).primary else {

@@ -72,7 +72,16 @@ public enum Manual {
             with --file, is registered and gives the document {"taskDefinitionArn": ...}. ECS's own validation \
             errors (ClientException) exit 65 with ECS's message.
 
-            ENVIRONMENT: ECS_CLUSTER is not used by this tool.
+            A document from the queue (with "message") is judged before anything is registered, with one \
+            DescribeServices: its service must exist, be ACTIVE and use the ECS deployment controller (else exit 65, \
+            "result" {"status":"rejected"}). A message received again (message.receiveCount > 1) whose service has \
+            a deployment created since its first receipt (message.firstReceiveTimestamp) is not deployed twice: \
+            "deploymentId", "taskDefinitionArn" and "previousTaskDefinitionArn" of that deployment and \
+            "reattached": true are added, and ecs-wait judges it. With --history, a message sent before one deployed \
+            there whose deployment is still the service's PRIMARY is stale: "result" {"status":"stale"} is added \
+            and the exit status is 3 (sqs-receive --delete then deletes the message).
+
+            ENVIRONMENT: ECS_CLUSTER (default cluster of documents from the queue).
             \(aws)
 
             \(exits())
@@ -94,10 +103,8 @@ public enum Manual {
             Reads "service", "cluster" (default --cluster) and "taskDefinitionArn"; looks the service up first \
             (it must exist, be ACTIVE and use the ECS deployment controller), then calls UpdateService and adds \
             "previousTaskDefinitionArn" (what the service ran before) and "deploymentId" (the PRIMARY deployment \
-            UpdateService started), which ecs-wait judges. Stale guard: when the document's message \
-            (message.sentTimestamp) was sent before the service's current PRIMARY deployment was created, the \
-            service is not updated; "result" {"status":"stale"} is added instead, the document is written, and the \
-            exit status is 3 (sqs-receive --delete then deletes the message). Standalone: \
+            UpdateService started), which ecs-wait judges. A document ecs-register re-attached to the deployment \
+            of an earlier delivery ("reattached": true) passes through unchanged, with no call. Standalone: \
             ecs-update --service S --task-definition ARN writes one document.
 
             ENVIRONMENT: ECS_CLUSTER (default cluster).

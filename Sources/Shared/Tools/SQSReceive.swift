@@ -119,8 +119,11 @@ func documentMessage(_ message: JSON, queueUrl: String) throws -> DocumentMessag
     }
     let system = message["Attributes"]
     var m = DocumentMessage(queueUrl: queueUrl, messageId: id, receiptHandle: receipt, attributes: attributes)
-    m.sentTimestamp = system?["SentTimestamp"].flatMap { $0.stringValue.flatMap { Int64($0) } ?? $0.intValue }
-    m.receiveCount = system?["ApproximateReceiveCount"].flatMap { $0.stringValue.flatMap { Int64($0) } ?? $0.intValue }
+    // SQS sends these numbers as strings.
+    func number(_ name: String) -> Int64? { system?[name].flatMap { $0.stringValue.flatMap { Int64($0) } ?? $0.intValue } }
+    m.sentTimestamp = number("SentTimestamp")
+    m.receiveCount = number("ApproximateReceiveCount")
+    m.firstReceiveTimestamp = number("ApproximateFirstReceiveTimestamp")
     return m
 }
 

@@ -1,5 +1,5 @@
-# Queues and clusters: FIFO queues, clusters other than `default`, the per-message
-# `cluster` attribute, and the stale guard.
+# Queues and clusters: FIFO queues, clusters other than `default`, and the per-message
+# `cluster` attribute. Order and redelivery are in order.sh.
 # shellcheck shell=sh disable=SC2154 # rc, Q, MID come from lib.sh
 
 case_fifo() {
@@ -52,31 +52,4 @@ case_cluster_attribute() {
 	expect_doc w result.status succeeded
 	expect_service "$N-msg" "$N" taskDefinition "$(q w.out taskDefinitionArn)"
 	expect_unchanged "$N-env" "$N" "$before"
-}
-
-case_stale() {
-	service default "$N"
-	queue "$N-a"
-	qa=$Q
-	queue "$N-b"
-	qb=$Q
-	taskdef "$N" "$(image 2)" >a.json
-	send "$qa" "$N" a.json
-	# SentTimestamp has milliseconds, a deployment's createdAt may have whole seconds.
-	sleep 1.5
-	taskdef "$N" "$(image 3)" >b.json
-	send "$qb" "$N" b.json
-	SQS_URL=$qb
-	export SQS_URL
-	worker b
-	expect_rc b 0
-	arn=$(q b.out taskDefinitionArn) || fail "no taskDefinitionArn"
-	wait_until 30 "old tasks of $N drained" drained default "$N" 2
-	# Message A was sent before B's deployment began: it must not roll B back.
-	SQS_URL=$qa
-	worker a
-	expect_rc a 3
-	expect_doc a result.status stale
-	expect_count "$qa" 0 "after a stale message"
-	expect_unchanged default "$N" "$arn"
 }

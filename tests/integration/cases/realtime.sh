@@ -20,3 +20,40 @@ case_breaker_rollback_reason() {
 	wait_until 60 "service $N back on $BEFORE" drained default "$N" 2
 	expect_service default "$N" taskDefinition "$BEFORE"
 }
+
+case_redelivery_killed_during_wait() {
+	# The worker is killed (SIGKILL, no trap runs) while ecs-wait watches the rollout; the
+	# message comes back (here at once: an operator resets its visibility), and the next
+	# worker waits for the same deployment instead of deploying again.
+	given_message 2
+	mkdir tmp
+	note "\$ ecs-deployment (killed during the wait)"
+	env TMPDIR="$T/tmp" HOME="$IT_SERVER/home-deployer" AWS_CONFIG_FILE="$IT_SERVER/home-deployer/.aws/config" \
+		AWS_SHARED_CREDENTIALS_FILE="$IT_SERVER/home-deployer/.aws/credentials" \
+		AWS_ENDPOINT_URL="$IT_ENDPOINT" ECS_TIMEOUT=120 \
+		sh "$IT_ROOT/scripts/ecs-deployment" --wait-seconds 1 >w1.out 2>w1.err </dev/null &
+	pid=$!
+	wait_until 30 "deployment of $N started" rollout_is default "$N" IN_PROGRESS
+	sleep 1
+	pkill -KILL -P "$pid" 2>/dev/null
+	kill -KILL "$pid"
+	wait "$pid" 2>/dev/null
+	sed 's/^/   w1 err: /' w1.err >&2
+	first=$(svc default "$N" 'deployments.[status=PRIMARY].id')
+	expect_changes "$N" 1 1
+	receipt=$(q tmp/ecs-deployment.*/1.json message.receiptHandle) || fail "no document of the killed worker"
+	admin_sqs change_message_visibility "{\"QueueUrl\": \"$Q\", \"ReceiptHandle\": \"$receipt\", \"VisibilityTimeout\": 0}" >/dev/null ||
+		fail "cannot reset the message's visibility"
+
+	worker w2
+	expect_rc w2 0
+	expect_doc w2 message.messageId "$MID"
+	expect_doc w2 message.receiveCount 2
+	expect_doc w2 reattached true
+	expect_doc w2 deploymentId "$first"
+	expect_doc w2 result.status succeeded
+	expect_doc w2 result.deploymentId "$first"
+	expect_stderr w2 "ecs-register: message received 2 times, first at .*: an earlier delivery started deployment $first of $N:2 at .*; re-attached, nothing registered"
+	expect_count "$Q" 0 "after the re-attached deployment succeeded"
+	expect_changes "$N" 1 1
+}

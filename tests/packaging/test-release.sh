@@ -9,6 +9,8 @@
 #
 # Needs the build host to be the runtime image's Debian release (bookworm),
 # since library paths are mapped to packages with its dpkg database.
+# ECS_DEPLOYMENT_PREFIX: build into this directory and leave the release there
+# (scripts/test hands it on to the image stage); default a temporary one.
 set -eu
 
 root=$(CDPATH='' cd -- "$(dirname -- "$0")/../.." && pwd)
@@ -22,7 +24,7 @@ data_packages="ca-certificates"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-prefix=$work/prefix
+prefix=${ECS_DEPLOYMENT_PREFIX:-$work/prefix}
 passed=0
 failed=0
 
@@ -165,31 +167,9 @@ for t in $tools ecs-deployment; do
 done
 
 # --- shared libraries against the Dockerfile's runtime stage -----------------
-# The runtime stage's package list: the words after "apt-get install" (and
-# its options) in the last stage, up to the next "&&".
-awk '
-    /^FROM / { m = 0; logical = ""; next }
-    /^[[:space:]]*#/ { next }
-    {
-        line = $0
-        continued = sub(/\\[[:space:]]*$/, "", line)
-        logical = logical " " line
-        if (!continued) { lines[++m] = logical; logical = "" }
-    }
-    END {
-        for (i = 1; i <= m; i++) {
-            nseg = split(lines[i], segs, "&&")
-            for (j = 1; j <= nseg; j++) {
-                nw = split(segs[j], w, /[[:space:]]+/)
-                after = 0
-                for (k = 1; k <= nw; k++) {
-                    if (after && w[k] !~ /^-/ && w[k] != "") print w[k]
-                    if (w[k] == "install" && w[k - 1] == "apt-get") after = 1
-                }
-            }
-        }
-    }
-' "$root/Dockerfile" | sort -u >"$work/runtime.list"
+# The runtime stage's package list, read from the Dockerfile as scripts/build-image
+# reads it for the image's root filesystem.
+sh "$root/scripts/build-image" --packages >"$work/runtime.list"
 if [ -s "$work/runtime.list" ]; then
     pass "Dockerfile runtime packages: $(tr '\n' ' ' <"$work/runtime.list")"
 else

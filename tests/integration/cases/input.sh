@@ -101,23 +101,28 @@ case_no_service_attribute() {
 case_unknown_service() {
 	taskdef "$N" "$(image 2)" >td.json
 	given_body td.json --service "$N-nowhere"
+	changes_from_here "$N"
 	worker w
 	expect_rc w 65
-	expect_stderr w "^ecs-update: .*(ServiceNotFound|service $N-nowhere not found)"
+	# Judged before anything is registered: the message leaves nothing behind.
+	expect_stderr w "^ecs-register: .*(ServiceNotFound|service $N-nowhere not found)"
 	expect_rejected w "$N-nowhere"
 	expect_count "$Q" 1 "after a message for an unknown service"
 	expect_unchanged default "$N" "$BEFORE"
+	expect_changes "$N" 0 0
 }
 
 case_unknown_cluster() {
 	taskdef "$N" "$(image 2)" >td.json
 	given_body td.json --service "$N" --cluster "$N-nowhere"
+	changes_from_here "$N"
 	worker w
 	expect_rc w 65
-	expect_stderr w '^ecs-update: .*ClusterNotFound'
+	expect_stderr w '^ecs-register: .*ClusterNotFound'
 	expect_rejected w 'ClusterNotFound'
 	expect_count "$Q" 1 "after a message for an unknown cluster"
 	expect_unchanged default "$N" "$BEFORE"
+	expect_changes "$N" 0 0
 }
 
 case_rejected_definition() {

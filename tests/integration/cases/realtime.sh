@@ -33,12 +33,15 @@ case_redelivery_killed_during_wait() {
 		AWS_ENDPOINT_URL="$IT_ENDPOINT" ECS_TIMEOUT=120 \
 		sh "$IT_ROOT/scripts/ecs-deployment" --wait-seconds 1 >w1.out 2>w1.err </dev/null &
 	pid=$!
-	wait_until 30 "deployment of $N started" rollout_is default "$N" IN_PROGRESS
+	# ecs-update has written its document: ecs-wait is watching the rollout.
+	wait_until 60 "deployment of $N started by the worker" updated_doc_written
 	sleep 1
 	pkill -KILL -P "$pid" 2>/dev/null
 	kill -KILL "$pid"
 	wait "$pid" 2>/dev/null
 	sed 's/^/   w1 err: /' w1.err >&2
+	expect_no_stderr w1 'succeeded'
+	expect_eq "rollout of $N when the worker was killed" "$(svc default "$N" 'deployments.[status=PRIMARY].rolloutState')" IN_PROGRESS
 	first=$(svc default "$N" 'deployments.[status=PRIMARY].id')
 	expect_changes "$N" 1 1
 	receipt=$(q tmp/ecs-deployment.*/1.json message.receiptHandle) || fail "no document of the killed worker"
@@ -56,4 +59,9 @@ case_redelivery_killed_during_wait() {
 	expect_stderr w2 "ecs-register: message received 2 times, first at .*: an earlier delivery started deployment $first of $N:2 at .*; re-attached, nothing registered"
 	expect_count "$Q" 0 "after the re-attached deployment succeeded"
 	expect_changes "$N" 1 1
+}
+
+updated_doc_written() {
+	for f in tmp/ecs-deployment.*/3.json; do [ -s "$f" ] && return 0; done
+	return 1
 }

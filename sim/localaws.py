@@ -12,8 +12,8 @@ Usage:
 
 Once the socket accepts connections, PATH is written atomically with the endpoint, the
 region, the account, the role ARN and the access keys of the users deployer, outsider and
-admin. GET /_sim/stats counts API calls per action (`calls`) and the changing ECS calls per
-service or family (`targets`); POST /_sim/reset-stats clears them.
+admin. GET /_sim/stats counts API calls per action (`calls`) and the changing calls per
+service or family (ECS) or queue (SQS DeleteMessage) (`targets`); POST /_sim/reset-stats clears them.
 """
 
 from __future__ import annotations
@@ -461,8 +461,14 @@ class LocalAWS:
 
 
 def change_target(service: str, action: str, body: bytes) -> str | None:
-    """The resource a changing ECS call names: the service of UpdateService, the family of
-    RegisterTaskDefinition."""
+    """The resource a changing call names: the service of UpdateService, the family of
+    RegisterTaskDefinition, the queue (its name) of SQS's DeleteMessage."""
+    if service == "sqs" and action == "DeleteMessage":
+        try:
+            url = json.loads(body or b"{}").get("QueueUrl")
+        except (ValueError, AttributeError):
+            url = (parse_qs(body.decode("utf-8", "replace")).get("QueueUrl") or [None])[0]
+        return url.rstrip("/").rsplit("/", 1)[-1] if isinstance(url, str) else None
     key = {"UpdateService": "service", "RegisterTaskDefinition": "family"}.get(action)
     if service != "ecs" or key is None:
         return None

@@ -305,3 +305,174 @@ expect_unchanged() {
 	expect_eq "service $2 taskDefinition" "$(q "$T/describe.json" taskDefinition)" "$3"
 	expect_eq "service $2 deployments" "$(q "$T/describe.json" deployments.#)" 1
 }
+
+# ---- watching the worker itself ----
+
+# sim_deletes QUEUE_URL: DeleteMessage calls the local AWS has answered for the queue.
+sim_deletes() {
+	python3 - "$IT_ENDPOINT" "sqs:DeleteMessage ${1##*/}" <<'PYEOF'
+import json, sys, urllib.request
+with urllib.request.urlopen(sys.argv[1] + "/_sim/stats") as r:
+    print(json.load(r)["targets"].get(sys.argv[2], 0))
+PYEOF
+}
+
+# expect_deletes QUEUE_URL N: DeleteMessage calls for the queue since the case began
+# (every case has queues of its own).
+expect_deletes() {
+	expect_eq "DeleteMessage calls on ${1##*/}" "$(sim_deletes "$1")" "$2"
+}
+
+# in_flight QUEUE_URL: messages received and not yet visible again.
+in_flight() {
+	admin_sqs get_queue_attributes "{\"QueueUrl\": \"$1\", \"AttributeNames\": [\"ApproximateNumberOfMessagesNotVisible\"]}" |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)["Attributes"]["ApproximateNumberOfMessagesNotVisible"])'
+}
+
+# make_visible QUEUE_URL RECEIPT: the message comes back at once (an operator resets its
+# visibility), as it would after its visibility timeout.
+make_visible() {
+	admin_sqs change_message_visibility "{\"QueueUrl\": \"$1\", \"ReceiptHandle\": \"$2\", \"VisibilityTimeout\": 0}" >/dev/null ||
+		fail "cannot reset the message's visibility"
+}
+
+# worker_script: the worker under test ($IT_WORKER overrides it, to check that a case
+# fails against a broken worker).
+worker_script() {
+	if [ -n "${IT_WORKER:-}" ]; then
+		printf '%s\n' "$IT_WORKER"
+	elif [ -n "${ECS_DEPLOYMENT_BIN:-}" ] && [ -f "$ECS_DEPLOYMENT_BIN/ecs-deployment" ]; then
+		printf '%s\n' "$ECS_DEPLOYMENT_BIN/ecs-deployment"
+	else
+		printf '%s\n' "$IT_ROOT/scripts/ecs-deployment"
+	fi
+}
+
+# bg_worker LABEL [ENV=VALUE...] -- [ARGS...]: the worker as the deployer in the background
+# (a simple command, so $! is the worker itself); stdout and stderr in LABEL.out, LABEL.err.
+bg_worker() {
+	label=$1
+	shift
+	set -- env HOME="$IT_SERVER/home-deployer" AWS_CONFIG_FILE="$IT_SERVER/home-deployer/.aws/config" \
+		AWS_SHARED_CREDENTIALS_FILE="$IT_SERVER/home-deployer/.aws/credentials" \
+		AWS_ENDPOINT_URL="$IT_ENDPOINT" "$@"
+	note "\$ ecs-deployment (in the background) $label"
+	"$@" >"$T/$label.out" 2>"$T/$label.err" </dev/null &
+}
+
+# stop_worker PID WANT: waits up to 20 s for the worker to end (SIGKILL and fail after
+# that), then expects its exit status WANT; sets $rc.
+wait_worker() {
+	i=0
+	while kill -0 "$1" 2>/dev/null && [ "$i" -lt 80 ]; do sleep 0.25; i=$((i + 1)); done
+	if kill -0 "$1" 2>/dev/null; then
+		kill -KILL "$1" 2>/dev/null
+		fail "worker $1 still running after 20s"
+	fi
+	wait "$1"
+	rc=$?
+	[ "$rc" = "$2" ] || fail "worker $1: exit status $rc, want $2"
+}
+
+# signal_bin POINT: a directory of the four tools, wrapped so that the worker (their
+# parent) gets SIGTERM at POINT: after-STEP (the step has ended: the signal arrives
+# between two steps) or during-STEP (the step has just started: the worker passes the
+# signal on to it), STEP being receive, register, update, wait or delete. Only the first
+# run at POINT signals; the runs that check the settings at start (no input) never do.
+# Prints the directory, for ECS_DEPLOYMENT_BIN.
+signal_bin() {
+	mkdir -p "$T/sigbin" "$T/sigstate"
+	for t in sqs-receive ecs-register ecs-update ecs-wait; do
+		cat >"$T/sigbin/$t" <<WRAP
+#!/bin/sh
+real="$IT_BIN/$t" point="$1" state="$T/sigstate"
+WRAP
+		cat >>"$T/sigbin/$t" <<'WRAP'
+case ${0##*/} in
+sqs-receive) step=receive; for a in "$@"; do [ "$a" = --delete ] && step=delete; done ;;
+*) step=${0##*/ecs-} ;;
+esac
+# The settings check at start runs each tool once with no input.
+if [ "$step" != receive ] && [ ! -s /dev/stdin ]; then exec "$real" "$@"; fi
+case $point in
+after-"$step")
+	"$real" "$@"
+	rc=$?
+	trap '' TERM
+	mkdir "$state/fired" 2>/dev/null && kill -TERM "$PPID"
+	exit "$rc"
+	;;
+during-"$step")
+	exec 3<&0
+	"$real" "$@" <&3 3<&- &
+	p=$!
+	trap 'kill -TERM "$p" 2>/dev/null' TERM
+	# A receive is signalled in its long poll, the others as they start.
+	[ "$step" = receive ] && sleep 1
+	mkdir "$state/fired" 2>/dev/null && kill -TERM "$PPID"
+	while :; do
+		wait "$p"
+		rc=$?
+		kill -0 "$p" 2>/dev/null || break
+	done
+	exit "$rc"
+	;;
+esac
+exec "$real" "$@"
+WRAP
+		chmod +x "$T/sigbin/$t"
+	done
+	printf '%s\n' "$T/sigbin"
+}
+
+# fired: the signal of signal_bin was sent.
+fired() { [ -d "$T/sigstate/fired" ]; }
+
+# ---- fault injection (tests/fault/proxy.py) ----
+
+# fault_proxy: starts this case's fault proxy in front of the local AWS; its endpoint in
+# $FAULT_ENDPOINT. Rules are written with faults RULES_JSON; no rules: no faults.
+fault_proxy() {
+	echo '[]' >"$T/rules.json"
+	python3 "$IT_ROOT/tests/fault/proxy.py" --upstream "$IT_ENDPOINT" --rules "$T/rules.json" \
+		--ready-file "$T/proxy.json" --stats-file "$T/proxy-stats.json" --parent-pid $$ >"$T/proxy.log" 2>&1 &
+	FAULT_PID=$!
+	wait_until 20 "the fault proxy is ready" test -s "$T/proxy.json"
+	FAULT_ENDPOINT=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["endpoint"])' "$T/proxy.json")
+}
+
+# faults RULES_JSON: the proxy's rules from now on (their counters start again).
+faults() {
+	printf '%s\n' "$1" >"$T/rules.json.new"
+	mv "$T/rules.json.new" "$T/rules.json"
+	# The proxy notices a change by the file's modification time.
+	sleep 0.05
+}
+
+# injected: faults the proxy injected so far.
+injected() {
+	python3 -c 'import json, sys; print(sum(json.load(open(sys.argv[1]))["injected"].values()))' "$T/proxy-stats.json"
+}
+
+# fault_bin STEP: a directory of the four tools, wrapped so that STEP (receive, register,
+# update, wait or delete) talks to the local AWS through the fault proxy and the other
+# steps directly. Prints the directory, for ECS_DEPLOYMENT_BIN.
+fault_bin() {
+	mkdir -p "$T/faultbin"
+	for t in sqs-receive ecs-register ecs-update ecs-wait; do
+		cat >"$T/faultbin/$t" <<WRAP
+#!/bin/sh
+real="$IT_BIN/$t" faulty="$1" proxy="$FAULT_ENDPOINT"
+WRAP
+		cat >>"$T/faultbin/$t" <<'WRAP'
+case ${0##*/} in
+sqs-receive) step=receive; for a in "$@"; do [ "$a" = --delete ] && step=delete; done ;;
+*) step=${0##*/ecs-} ;;
+esac
+[ "$step" = "$faulty" ] && export AWS_ENDPOINT_URL="$proxy"
+exec "$real" "$@"
+WRAP
+		chmod +x "$T/faultbin/$t"
+	done
+	printf '%s\n' "$T/faultbin"
+}

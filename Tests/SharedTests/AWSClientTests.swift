@@ -1,5 +1,8 @@
 import Testing
+@testable import AWSCore
+@testable import Deployment
 @testable import Shared
+@testable import TestSupport
 
 /// A transport that records requests and answers from a script, for AWS client tests.
 final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
@@ -66,7 +69,7 @@ final class RotatingCredentials: CredentialProvider, @unchecked Sendable {
 
 final class FailingCredentials: CredentialProvider, @unchecked Sendable {
     func credentials(now: Double) throws -> Credentials {
-        throw SimpleToolError(.config, "no credentials found")
+        throw Failure(.configuration, "no credentials found")
     }
 }
 
@@ -81,7 +84,7 @@ enum TestAWS {
         AWSJSONClient(service: service, region: "us-east-1",
                       endpoint: endpoint ?? AWSJSONClient.defaultEndpoint(service: service.name, region: "us-east-1"),
                       credentials: credentials ?? StaticCredentialProvider(TestAWS.credentials),
-                      transport: transport, time: time, random: FixedRandom(random), logger: logger, retry: retry,
+                      transport: transport, time: time, random: FixedRandom(random), userAgent: Version.userAgent, logger: logger, retry: retry,
                       quota: quota)
     }
 }
@@ -158,7 +161,7 @@ enum TestAWS {
     @Test func credentialErrorsPassThroughWithoutARequest() throws {
         let transport = ScriptedTransport([.ok()])
         let client = TestAWS.client(.ecs, transport, credentials: FailingCredentials())
-        let error = try #require(throws: SimpleToolError.self) { try client.call("ListTasks", [:]) }
+        let error = try #require(throws: Failure.self) { try client.call("ListTasks", [:]) }
         #expect(error.exitStatus == .config)
         #expect(transport.requests.isEmpty)
     }
@@ -197,7 +200,7 @@ enum TestAWS {
     @Test func invalidEndpointIsAConfigurationError() throws {
         let transport = ScriptedTransport([.ok()])
         let client = TestAWS.client(.ecs, transport, endpoint: "ecs.example")
-        let error = try #require(throws: SimpleToolError.self) { try client.call("ListTasks", [:]) }
+        let error = try #require(throws: Failure.self) { try client.call("ListTasks", [:]) }
         #expect(error.exitStatus == .config)
         #expect(error.message == "ecs: invalid endpoint url 'ecs.example'")
     }

@@ -1,5 +1,8 @@
 import Testing
+@testable import AWSCore
+@testable import Deployment
 @testable import Shared
+@testable import TestSupport
 
 /// The cross-SDK assume-role tests (smithy-rs `assume-role-tests.json`, vendored in
 /// Vectors/aws-conventions/profile), all 28, against `ProfileCredentialProvider` with a fake STS that
@@ -147,7 +150,7 @@ import Testing
                 Issue.record("\(name): no message of ours for \(expectedError)")
                 return nil
             }
-            guard case .failure(let e as ToolError) = result, e.message == ours, e.exitStatus == .config else {
+            guard case .failure(let e as ReportedError) = result, e.message == ours, e.exitStatus == .config else {
                 Issue.record("\(name): expected \(ours), got \(result)")
                 return nil
             }
@@ -156,7 +159,7 @@ import Testing
         }
         let chain = t["output"]?["ProfileChain"]?.arrayValue ?? []
         if chain.contains(where: { $0["Sso"] != nil }) {
-            guard case .failure(let e as ToolError) = result, e.message == ssoRefusal, e.exitStatus == .config else {
+            guard case .failure(let e as ReportedError) = result, e.message == ssoRefusal, e.exitStatus == .config else {
                 Issue.record("\(name): expected the SSO refusal, got \(result)")
                 return nil
             }

@@ -1,6 +1,9 @@
 import Testing
 import Glibc
+@testable import AWSCore
+@testable import Deployment
 @testable import Shared
+@testable import TestSupport
 
 @Suite struct ConfigFileTests {
     static let home = "/home/dev"
@@ -120,7 +123,7 @@ import Glibc
             do {
                 _ = try load(config: text)
                 Issue.record("expected an error for \(text)")
-            } catch let e as ToolError {
+            } catch let e as ReportedError {
                 #expect(e.exitStatus == .config)
                 #expect(e.message == "cannot parse /home/dev/.aws/config \(detail)")
             }
@@ -128,7 +131,7 @@ import Glibc
         do {
             _ = try load(credentials: "[default]\naws_access_key_id = A\nstray\n")
             Issue.record("expected an error")
-        } catch let e as ToolError {
+        } catch let e as ReportedError {
             #expect(e.message == "cannot parse /home/dev/.aws/credentials line 3: expected an '=' sign defining a property")
         }
     }
@@ -214,7 +217,7 @@ import Glibc
         do {
             _ = try SharedConfig.load(profileFlag: nil, env: Environment(["HOME": Self.home]), fs: fs)
             Issue.record("expected an error")
-        } catch let e as ToolError {
+        } catch let e as ReportedError {
             #expect(e.exitStatus == .config)
             #expect(e.message == "cannot read /home/dev/.aws/config: permission denied")
         }
@@ -228,7 +231,7 @@ import Glibc
         do {
             _ = try SharedConfig.load(profileFlag: nil, env: env, fs: LocalFileSystem())
             Issue.record("expected an error")
-        } catch let e as ToolError {
+        } catch let e as ReportedError {
             #expect(e.exitStatus == .config)
             #expect(e.message.hasPrefix("cannot read \(dir.path)/config: "))
         }
@@ -252,7 +255,7 @@ import Glibc
             do {
                 _ = try load(config: "[default]\nregion = eu-west-1\n", env: env, profileFlag: flag)
                 Issue.record("expected an error")
-            } catch let e as ToolError {
+            } catch let e as ReportedError {
                 #expect(e.exitStatus == .config)
                 #expect(e.message == "profile ghost not found in /home/dev/.aws/credentials or /home/dev/.aws/config")
             }
@@ -272,7 +275,7 @@ final class ScratchDir {
 
     init() throws {
         var template = Array("/tmp/ecs-deployment-test-XXXXXX".utf8CString)
-        guard let p = mkdtemp(&template) else { throw SimpleToolError(.config, "mkdtemp failed") }
+        guard let p = mkdtemp(&template) else { throw Failure(.configuration, "mkdtemp failed") }
         path = String(cString: p)
     }
 
@@ -288,11 +291,11 @@ final class ScratchDir {
             _ = system("mkdir -p '\(full[..<slash])'")
         }
         let fd = open(full, O_WRONLY | O_CREAT | O_TRUNC, mode)
-        guard fd >= 0 else { throw SimpleToolError(.config, "cannot write \(full)") }
+        guard fd >= 0 else { throw Failure(.configuration, "cannot write \(full)") }
         defer { close(fd) }
         let bytes = Array(text.utf8)
         guard bytes.withUnsafeBytes({ Glibc.write(fd, $0.baseAddress, $0.count) }) == bytes.count else {
-            throw SimpleToolError(.config, "short write to \(full)")
+            throw Failure(.configuration, "short write to \(full)")
         }
         return full
     }

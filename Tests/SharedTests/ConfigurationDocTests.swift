@@ -1,6 +1,9 @@
 import Foundation
 import Testing
+@testable import AWSCore
+@testable import Deployment
 @testable import Shared
+@testable import TestSupport
 
 /// docs/configuration.md cannot drift from the code: it carries `ConfigSettings.markdown` verbatim,
 /// and that table names exactly the environment variables and profile keys the sources read.

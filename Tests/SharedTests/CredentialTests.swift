@@ -1,6 +1,9 @@
 import Glibc
 import Testing
+@testable import AWSCore
+@testable import Deployment
 @testable import Shared
+@testable import TestSupport
 
 /// An HTTP transport answering from a closure and recording every request.
 final class CredFakeTransport: HTTPTransport, @unchecked Sendable {
@@ -600,7 +603,7 @@ let credNow = 1_700_000_000.0
         var lifetime: Double? = 3600
         var failNext = false
         func credentials(now: Double) throws -> Credentials {
-            if failNext { throw CredentialError(provider: "test", "endpoint down", status: .unavailable) }
+            if failNext { throw CredentialError(provider: "test", "endpoint down", kind: .unavailable) }
             fetches += 1
             return Credentials(accessKeyId: "KEY\(fetches)", secretAccessKey: "secret\(fetches)", sessionToken: "tok",
                                expiration: lifetime.map { now + $0 }, source: "test")
@@ -670,7 +673,7 @@ let credNow = 1_700_000_000.0
         do {
             _ = try c.credentials(now: credNow)
             Issue.record("expected an error")
-        } catch let e as ToolError {
+        } catch let e as ReportedError {
             #expect(e.exitStatus == .config)
             #expect(e.message.hasPrefix("no credentials: environment: AWS_ACCESS_KEY_ID not set; "
                 + "web identity: AWS_WEB_IDENTITY_TOKEN_FILE not set; "
@@ -683,7 +686,7 @@ let credNow = 1_700_000_000.0
         do {
             _ = try disabled.credentials(now: credNow)
             Issue.record("expected an error")
-        } catch let e as ToolError {
+        } catch let e as ReportedError {
             #expect(e.message == "no credentials: environment: AWS_ACCESS_KEY_ID not set; "
                 + "web identity: AWS_WEB_IDENTITY_TOKEN_FILE not set; "
                 + "profile default: no credentials in /root/.aws/credentials or /root/.aws/config; "
@@ -704,7 +707,7 @@ let credNow = 1_700_000_000.0
         do {
             _ = try chain(env: ["AWS_ACCESS_KEY_ID": "AKIDENV"], files: files).credentials(now: credNow)
             Issue.record("expected an error")
-        } catch let e as ToolError {
+        } catch let e as ReportedError {
             #expect(e.message == "environment: AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not")
         }
         // ECS before IMDS.
@@ -728,7 +731,7 @@ let credNow = 1_700_000_000.0
         let secrets = ["leakedsecret", "leakedtoken", "Bearer leakedauth"]
         var messages: [String] = []
         func collect(_ body: () throws -> Void) {
-            do { try body() } catch let e as ToolError { messages.append(e.message) } catch { messages.append("\(error)") }
+            do { try body() } catch let e as ReportedError { messages.append(e.message) } catch { messages.append("\(error)") }
         }
         let secretJSON = #"{"AccessKeyId":"A","SecretAccessKey":"leakedsecret","Token":"leakedtoken","Expiration":"bad"}"#
         let leaky = CredFakeTransport { _ in HTTPResponse(status: 200, text: secretJSON) }

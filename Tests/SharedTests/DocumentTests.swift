@@ -1,5 +1,8 @@
 import Testing
+@testable import AWSCore
+@testable import Deployment
 @testable import Shared
+@testable import TestSupport
 
 @Suite struct DocumentTests {
     static let full = #"{"message":{"queueUrl":"https://sqs.us-east-1.amazonaws.com/123456789012/deploy","messageId":"m1","receiptHandle":"AQEBm1","sentTimestamp":1700000000123,"receiveCount":2,"attributes":{"service":"web","cluster":"prod"}},"service":"web","cluster":"prod","taskDefinition":{"family":"web","containerDefinitions":[]},"extra":{"kept":true},"taskDefinitionArn":"arn:aws:ecs:us-east-1:123456789012:task-definition/web:8","previousTaskDefinitionArn":"arn:aws:ecs:us-east-1:123456789012:task-definition/web:7","deploymentId":"ecs-svc/1"}"#

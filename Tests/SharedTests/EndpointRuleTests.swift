@@ -1,5 +1,8 @@
 import Testing
+@testable import AWSCore
+@testable import Deployment
 @testable import Shared
+@testable import TestSupport
 
 /// botocore's endpoint rule tests for ECS, SQS and STS (vendored in Vectors/aws-conventions/endpoints),
 /// every case of each file, twice:
@@ -159,7 +162,7 @@ import Testing
                                               env: Environment(["AWS_ACCESS_KEY_ID": "A", "AWS_SECRET_ACCESS_KEY": "s"]),
                                               fs: MemoryFileSystem(), transport: CredFakeTransport.unused(), time: ManualTime(), logger: nil)
             Issue.record("expected an error")
-        } catch let e as ToolError {
+        } catch let e as ReportedError {
             #expect(e.exitStatus == .config)
             #expect(e.message.hasPrefix("no sts endpoint: region mars-1 is in no known partition"))
         }
@@ -168,7 +171,7 @@ import Testing
                                               env: Environment(["AWS_STS_REGIONAL_ENDPOINTS": "sometimes"]),
                                               fs: MemoryFileSystem(), transport: CredFakeTransport.unused(), time: ManualTime(), logger: nil)
             Issue.record("expected an error")
-        } catch let e as ToolError {
+        } catch let e as ReportedError {
             #expect(e.exitStatus == .config)
             #expect(e.message == "no sts endpoint: sts_regional_endpoints sometimes is neither legacy nor regional")
         }

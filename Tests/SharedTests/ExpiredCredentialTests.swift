@@ -1,5 +1,8 @@
 import Testing
+@testable import AWSCore
+@testable import Deployment
 @testable import Shared
+@testable import TestSupport
 
 /// Issue 9: credentials that have already expired are refused (exit 77) with a message naming where
 /// they came from, never used to sign. Before, each of these returned the expired keys.

@@ -2,7 +2,10 @@
 import Glibc
 #endif
 import Testing
+@testable import AWSCore
+@testable import Deployment
 @testable import Shared
+@testable import TestSupport
 
 /// Signed calls against the local AWS endpoint with authentication and IAM policies on.
 @Suite struct LiveAWSTests {
@@ -101,7 +104,7 @@ import Testing
                                    endpoint: "http://127.0.0.1:\(LoopbackServer.closedPort())",
                                    credentials: StaticCredentialProvider(TestAWS.credentials),
                                    transport: CurlTransport(environment: Environment()), time: time,
-                                   random: FixedRandom(0.5))
+                                   random: FixedRandom(0.5), userAgent: Version.userAgent)
         let sqs = SQSClient(client: client)
         let error = try #require(throws: AWSError.self) {
             try sqs.deleteMessage(queueUrl: "q", receiptHandle: "h")

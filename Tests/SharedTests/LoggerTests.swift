@@ -1,5 +1,8 @@
 import Testing
+@testable import AWSCore
+@testable import Deployment
 @testable import Shared
+@testable import TestSupport
 
 @Suite struct LoggerTests {
     @Test func progressIsOneRedrawnLineOnATerminalAndPlainLinesElsewhere() {

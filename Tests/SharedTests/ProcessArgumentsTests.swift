@@ -1,5 +1,8 @@
 import Testing
+@testable import AWSCore
+@testable import Deployment
 @testable import Shared
+@testable import TestSupport
 
 /// The tools read their command line from the C runtime's argv, not only from CommandLine, which is
 /// empty where /proc is not mounted (tests/image/run checks that case in a chroot).

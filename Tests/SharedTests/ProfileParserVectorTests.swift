@@ -1,5 +1,8 @@
 import Testing
+@testable import AWSCore
+@testable import Deployment
 @testable import Shared
+@testable import TestSupport
 
 /// The cross-SDK profile-parser tests (smithy-rs `profile-parser-tests.json`, vendored in
 /// Vectors/aws-conventions/profile), all 65, against `SharedConfig.load`: the profiles and sso-sessions

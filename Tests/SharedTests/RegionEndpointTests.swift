@@ -1,5 +1,8 @@
 import Testing
+@testable import AWSCore
+@testable import Deployment
 @testable import Shared
+@testable import TestSupport
 
 @Suite struct RegionEndpointTests {
     struct RegionCase: Sendable, CustomTestStringConvertible {
@@ -186,14 +189,14 @@ import Testing
         do {
             _ = try resolve(queueUrl: "http://127.0.0.1:4566/1/q", env: ["AWS_ACCESS_KEY_ID": "A", "AWS_SECRET_ACCESS_KEY": "s"])
             Issue.record("expected an error")
-        } catch let e as ToolError {
+        } catch let e as ReportedError {
             #expect(e.exitStatus == .config)
             #expect(e.message == "no region: pass --region or set AWS_REGION")
         }
         do {
             _ = try resolve(flags: ("eu-west-1", "missing", nil), env: ["HOME": "/h"])
             Issue.record("expected an error")
-        } catch let e as ToolError {
+        } catch let e as ReportedError {
             #expect(e.exitStatus == .config)
             #expect(e.message == "profile missing not found in /h/.aws/credentials or /h/.aws/config")
         }

@@ -1,5 +1,8 @@
 import Testing
+@testable import AWSCore
+@testable import Deployment
 @testable import Shared
+@testable import TestSupport
 
 @Suite struct RetryTests {
     @Test(arguments: [
@@ -21,7 +24,7 @@ import Testing
         #expect(try RetryPolicy.standard(environment: Environment(["AWS_MAX_ATTEMPTS": "7"])).maxAttempts == 7)
         #expect(try RetryPolicy.standard(environment: Environment(["AWS_MAX_ATTEMPTS": ""])).maxAttempts == 3)
         for bad in ["0", "-2", "many"] {
-            let error = try #require(throws: SimpleToolError.self) {
+            let error = try #require(throws: Failure.self) {
                 try RetryPolicy.standard(environment: Environment(["AWS_MAX_ATTEMPTS": bad]))
             }
             #expect(error.exitStatus == .config)

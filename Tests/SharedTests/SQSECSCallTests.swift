@@ -1,5 +1,8 @@
 import Testing
+@testable import AWSCore
+@testable import Deployment
 @testable import Shared
+@testable import TestSupport
 
 @Suite struct SQSECSCallTests {
     static let queueUrl = "https://sqs.us-east-1.amazonaws.com/123456789012/deploy"

@@ -1,5 +1,8 @@
 import Testing
+@testable import AWSCore
+@testable import Deployment
 @testable import Shared
+@testable import TestSupport
 
 @Suite struct STSTests {
     let source = Credentials(accessKeyId: "AKIDSOURCE", secretAccessKey: "sourcesecret", sessionToken: "sourcetoken")
@@ -162,7 +165,7 @@ import Testing
         _ = try LocalAWS.client(.ecs, user: "admin").call("CreateCluster", ["clusterName": .string(cluster)])
         let ecs = ECSClient(client: AWSJSONClient(service: .ecs, region: resolved.region, endpoint: resolved.ecsEndpoint,
                                                   credentials: resolved.credentials, transport: CurlTransport(environment: Environment()),
-                                                  time: SystemTime(), random: SystemRandom()))
+                                                  time: SystemTime(), random: SystemRandom(), userAgent: Version.userAgent))
         let result = try ecs.describeServices(cluster: cluster, services: ["absent"])
         #expect(result.services.isEmpty)
         #expect(result.failures.first?["reason"]?.stringValue == "MISSING")
@@ -174,7 +177,7 @@ import Testing
         do {
             _ = try resolved.credentials.credentials(now: SystemTime().now())
             Issue.record("expected AccessDenied")
-        } catch let e as ToolError {
+        } catch let e as ReportedError {
             #expect(e.exitStatus == .noPermission)
             #expect(e.message.hasPrefix("profile deploy: sts AssumeRole: AccessDenied: "))
             #expect(!e.message.contains((try info.user("outsider")).secretAccessKey))

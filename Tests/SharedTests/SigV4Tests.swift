@@ -1,5 +1,8 @@
 import Testing
+@testable import AWSCore
+@testable import Deployment
 @testable import Shared
+@testable import TestSupport
 
 /// The parameters every case of the suite shares (SOURCE.md beside the vectors); inputs, not expected values.
 private let secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"

@@ -1,5 +1,8 @@
 import Testing
+@testable import AWSCore
+@testable import Deployment
 @testable import Shared
+@testable import TestSupport
 
 @Suite struct TaskDefinitionTests {
     static let bare = #"{"family":"web","taskRoleArn":"arn:aws:iam::123456789012:role/web","networkMode":"awsvpc","containerDefinitions":[{"name":"app","image":"nginx:1.27","essential":true}],"requiresCompatibilities":["FARGATE"],"cpu":"256","memory":"512"}"#
@@ -68,7 +71,7 @@ import Testing
         do {
             _ = try TaskDefinition.normalise(try JSON.parse(input), source: "message m1")
             Issue.record("expected an error for \(input)")
-        } catch let e as SimpleToolError {
+        } catch let e as Failure {
             #expect(e.message == message)
             #expect(e.exitStatus == .dataError)
         }

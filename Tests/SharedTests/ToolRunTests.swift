@@ -1,6 +1,9 @@
 import ArgumentParser
 import Testing
+@testable import AWSCore
+@testable import Deployment
 @testable import Shared
+@testable import TestSupport
 
 private let queue = "https://sqs.us-east-1.amazonaws.com/123456789012/deploy"
 private let v7 = Fixture.td("web:7")
@@ -86,7 +89,7 @@ private func message(sent: Int64, receiveCount: Int = 1, firstReceived: Int64? =
     }
 
     @Test func anAWSErrorKeepsItsStatus() throws {
-        sqs.errors["ReceiveMessage"] = [FakeAWSError(.noPermission, "AccessDenied: not authorized to perform sqs:ReceiveMessage")]
+        sqs.errors["ReceiveMessage"] = [FakeAWSError(.permission, "AccessDenied: not authorized to perform sqs:ReceiveMessage")]
         let h = Harness(tool: "sqs-receive", env: ["SQS_URL": queue], factory: FakeFactory(sqs: sqs))
         #expect(runSQSReceive(try SQSReceiveOptions.parse([]), common: try common(), context: h.context) == .noPermission)
         #expect(h.stderr == ["sqs-receive: AccessDenied: not authorized to perform sqs:ReceiveMessage\n"])
@@ -410,7 +413,7 @@ final class ScriptedSource: ByteSource {
     }
 
     @Test func updateErrorsKeepTheirStatus() throws {
-        ecs.errors["UpdateService"] = [FakeAWSError(.noPermission, "AccessDeniedException: not authorized to perform ecs:UpdateService")]
+        ecs.errors["UpdateService"] = [FakeAWSError(.permission, "AccessDeniedException: not authorized to perform ecs:UpdateService")]
         let h = Harness(tool: "ecs-update", stdin: #"{"service":"web","cluster":"prod","taskDefinitionArn":"web:8"}"#,
                         factory: FakeFactory(ecs: ecs))
         #expect(runECSUpdate(try ECSUpdateOptions.parse([]), common: try common(), context: h.context) == .noPermission)

@@ -3,7 +3,10 @@ import Glibc
 #endif
 import CCurl
 import Testing
+@testable import AWSCore
+@testable import Deployment
 @testable import Shared
+@testable import TestSupport
 
 // Tests pass an empty environment so a proxy set around the test run cannot intercept loopback
 // traffic; the first test keeps libcurl's own environment handling in use.

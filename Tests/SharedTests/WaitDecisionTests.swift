@@ -1,5 +1,8 @@
 import Testing
+@testable import AWSCore
+@testable import Deployment
 @testable import Shared
+@testable import TestSupport
 
 private let v7 = Fixture.td("web:7")
 private let v8 = Fixture.td("web:8")

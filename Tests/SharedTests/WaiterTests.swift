@@ -1,5 +1,8 @@
 import Testing
+@testable import AWSCore
+@testable import Deployment
 @testable import Shared
+@testable import TestSupport
 
 private let v7 = Fixture.td("web:7")
 private let v8 = Fixture.td("web:8")
@@ -176,8 +179,8 @@ private func frame(_ service: JSON?, _ stopped: [JSON] = []) -> FakeECS.Frame { 
     }
 
     @Test func accessDeniedEndsTheWaitAtOnce() throws {
-        ecs.errors["DescribeServices"] = [FakeAWSError(.noPermission, "AccessDeniedException: not authorized to perform ecs:DescribeServices")]
-        #expect(throws: FakeAWSError(.noPermission, "AccessDeniedException: not authorized to perform ecs:DescribeServices")) {
+        ecs.errors["DescribeServices"] = [FakeAWSError(.permission, "AccessDeniedException: not authorized to perform ecs:DescribeServices")]
+        #expect(throws: FakeAWSError(.permission, "AccessDeniedException: not authorized to perform ecs:DescribeServices")) {
             try wait()
         }
         #expect(time.sleeps.isEmpty)
@@ -185,7 +188,7 @@ private func frame(_ service: JSON?, _ stopped: [JSON] = []) -> FakeECS.Frame { 
 
     @Test func aMissingServiceIsBadInput() throws {
         ecs.frames = [frame(nil)]
-        #expect(throws: SimpleToolError(.dataError, "service web not found in cluster prod")) { try wait() }
+        #expect(throws: Failure(.invalidInput, "service web not found in cluster prod")) { try wait() }
     }
 
     @Test func aCodeDeployServiceIsAnError() throws {
@@ -193,14 +196,14 @@ private func frame(_ service: JSON?, _ stopped: [JSON] = []) -> FakeECS.Frame { 
         do {
             _ = try wait()
             Issue.record("expected an error")
-        } catch let e as SimpleToolError {
+        } catch let e as Failure {
             #expect(e.exitStatus == .dataError)
             #expect(e.message.contains("CODE_DEPLOY deployment controller"))
         }
     }
 
     @Test func unreadableStoppedTasksAreWarnedAboutOnceAndTheWaitGoesOn() throws {
-        ecs.errors["ListTasks"] = Array(repeating: FakeAWSError(.noPermission, "AccessDeniedException: ecs:ListTasks"), count: 5)
+        ecs.errors["ListTasks"] = Array(repeating: FakeAWSError(.permission, "AccessDeniedException: ecs:ListTasks"), count: 5)
         ecs.frames = [frame(service()), frame(service(failed: 1)), frame(service(failed: 2)), frame(service(failed: 3))]
         let r = try wait()
         #expect(r.status == .failed)
@@ -218,11 +221,5 @@ private func frame(_ service: JSON?, _ stopped: [JSON] = []) -> FakeECS.Frame { 
         #expect(r.stoppedTasks.count == 10)
         #expect(r.counts?.failed == 12)
         #expect(r.reason.contains("12 tasks of deployment ecs-svc/8 (web:8) stopped: 12x EssentialContainerExited"))
-    }
-}
-
-extension SimpleToolError: Equatable {
-    public static func == (a: SimpleToolError, b: SimpleToolError) -> Bool {
-        a.exitStatus == b.exitStatus && a.message == b.message
     }
 }

@@ -1,11 +1,13 @@
+@testable import AWSCore
+@testable import Deployment
 @testable import Shared
 
-/// An AWS error as a real client reports it: a status and one line.
-struct FakeAWSError: ToolError, Equatable {
-    var exitStatus: ExitStatus
+/// An AWS error as a real client reports it: a kind of failure and one line.
+struct FakeAWSError: ReportedError, Equatable {
+    var failureKind: FailureKind
     var message: String
-    init(_ status: ExitStatus, _ message: String) {
-        exitStatus = status
+    init(_ kind: FailureKind, _ message: String) {
+        failureKind = kind
         self.message = message
     }
 }
@@ -139,6 +141,8 @@ final class FakeECS: ECSAPI {
     }
 
     var services: [String: JSON] = [:]
+    /// The deadline the caller set, as the real client would honour it.
+    var deadline: Double?
     var stoppedTasks: [JSON] = []
     var frames: [Frame] = []
     private(set) var frameIndex = -1
@@ -177,10 +181,10 @@ final class FakeECS: ECSAPI {
     func registerTaskDefinition(_ definition: JSON) throws -> JSON {
         try enter("RegisterTaskDefinition")
         guard let family = definition["family"]?.stringValue else {
-            throw FakeAWSError(.dataError, "ClientException: Family is required.")
+            throw FakeAWSError(.invalidInput, "ClientException: Family is required.")
         }
         if definition["containerDefinitions"]?.arrayValue?.isEmpty ?? true {
-            throw FakeAWSError(.dataError, "ClientException: Container definitions cannot be empty.")
+            throw FakeAWSError(.invalidInput, "ClientException: Container definitions cannot be empty.")
         }
         registered.append(definition)
         let revision = (revisions[family] ?? 0) + 1
@@ -195,7 +199,7 @@ final class FakeECS: ECSAPI {
     func updateService(cluster: String, service: String, taskDefinition: String) throws -> JSON {
         try enter("UpdateService")
         let key = "\(cluster)/\(service)"
-        guard var svc = services[key] else { throw FakeAWSError(.dataError, "ServiceNotFoundException: Service not found.") }
+        guard var svc = services[key] else { throw FakeAWSError(.invalidInput, "ServiceNotFoundException: Service not found.") }
         updates.append((cluster, service, taskDefinition))
         let desired = svc["desiredCount"]?.intValue ?? 0
         let old = (svc["deployments"]?.arrayValue ?? []).map { d -> JSON in

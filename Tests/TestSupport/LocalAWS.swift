@@ -1,6 +1,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+@testable import AWSCore
+@testable import Deployment
 @testable import Shared
 
 /// The local AWS endpoint (`sim/localaws.py`: moto with authentication on), started once per test process.
@@ -109,6 +111,6 @@ enum LocalAWS {
         if let secretOverride { creds.secretAccessKey = secretOverride }
         return AWSJSONClient(service: service, region: info.region, endpoint: info.endpoint,
                              credentials: StaticCredentialProvider(creds), transport: CurlTransport(environment: Environment()),
-                             time: SystemTime(), random: SystemRandom(), retry: retry)
+                             time: SystemTime(), random: SystemRandom(), userAgent: Version.userAgent, retry: retry)
     }
 }

@@ -3,22 +3,19 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Shared
+import AWSCore
 
 /// Paths and file helpers for tests (no Foundation).
 enum TestFiles {
     /// The repository root, from this file's path.
     static let repoRoot: String = {
         var parts = String(#filePath).split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(4)  // Tests/SharedTests/Support/TestFiles.swift
+        parts.removeLast(3)  // Tests/TestSupport/TestFiles.swift
         return parts.joined(separator: "/")
     }()
 
-    /// The public test vectors shipped beside the repository (or where SIGV4_TESTDATA points).
-    static var sigv4Data: String {
-        if let p = getenv("SIGV4_TESTDATA") { return String(cString: p) }
-        return repoRoot + "/../shared/testdata/sigv4"
-    }
+    /// The AWS SigV4 test suite vendored under Tests/SharedTests/Vectors/sigv4 (licence and provenance beside it).
+    static var sigv4Data: String { repoRoot + "/Tests/SharedTests/Vectors/sigv4" }
 
     static func list(_ dir: String) -> [String] {
         guard let d = opendir(dir) else { return [] }

@@ -23,7 +23,6 @@ public struct FileError: Error, Equatable, Sendable, CustomStringConvertible {
 /// File reading, passed in so tests can use an in-memory tree.
 public protocol FileSystem: AnyObject {
     func read(_ path: String) throws -> [UInt8]
-    func exists(_ path: String) -> Bool
 }
 
 extension FileSystem {
@@ -46,10 +45,6 @@ public final class LocalFileSystem: FileSystem, @unchecked Sendable {
         defer { close(fd) }
         return try readAll(fd: fd, path: path)
     }
-
-    public func exists(_ path: String) -> Bool {
-        access(path, F_OK) == 0
-    }
 }
 
 /// Reads a file descriptor to its end.
@@ -66,19 +61,4 @@ public func readAll(fd: Int32, path: String = "<stdin>") throws -> [UInt8] {
         result.append(contentsOf: chunk[0..<n])
     }
     return result
-}
-
-/// An in-memory file tree for tests.
-public final class MemoryFileSystem: FileSystem, @unchecked Sendable {
-    public var files: [String: [UInt8]]
-    public var unreadable: Set<String> = []
-    public init(_ files: [String: String] = [:]) {
-        self.files = files.mapValues { Array($0.utf8) }
-    }
-    public func read(_ path: String) throws -> [UInt8] {
-        if unreadable.contains(path) { throw FileError(path: path, kind: .unreadable, detail: "Permission denied") }
-        guard let f = files[path] else { throw FileError(path: path, kind: .notFound, detail: "No such file or directory") }
-        return f
-    }
-    public func exists(_ path: String) -> Bool { files[path] != nil || unreadable.contains(path) }
 }

@@ -8,12 +8,12 @@ public let sigV4RequestSigner: RequestSigner = { request, credentials, region, s
 }
 
 /// An error answer from STS (or no usable answer); the message carries the STS code and message.
-public struct STSError: ToolError, CustomStringConvertible {
+public struct STSError: ReportedError, CustomStringConvertible {
     public var operation: String
     public var code: String?
     public var awsMessage: String
     public var httpStatus: Int?
-    public var exitStatus: ExitStatus
+    public var failureKind: FailureKind
 
     public var message: String {
         var s = "sts \(operation): "
@@ -35,18 +35,18 @@ public struct STSError: ToolError, CustomStringConvertible {
     /// Worth another attempt: STS or the network hiccuped.
     static let transientCodes: Set<String> = ["IDPCommunicationError", "InternalError", "ServiceUnavailable", "RequestTimeout"]
 
-    static func status(code: String?, http: Int?) -> ExitStatus {
+    static func status(code: String?, http: Int?) -> FailureKind {
         if let code {
-            if authCodes.contains(code) { return .noPermission }
+            if authCodes.contains(code) { return .permission }
             if throttlingCodes.contains(code) { return .throttled }
             if transientCodes.contains(code) { return .unavailable }
         }
         if let http {
             if http >= 500 { return .unavailable }
-            if code == nil && (http == 401 || http == 403) { return .noPermission }
+            if code == nil && (http == 401 || http == 403) { return .permission }
             if http == 429 { return .throttled }
         }
-        return .config
+        return .configuration
     }
 }
 
@@ -118,7 +118,7 @@ public final class STSClient {
                 response = try transport.send(request)
             } catch let e as TransportError {
                 lastError = STSError(operation: operation, code: nil, awsMessage: "cannot reach \(hostOf(endpoint)): \(e.detail)",
-                                     httpStatus: nil, exitStatus: .unavailable)
+                                     httpStatus: nil, failureKind: .unavailable)
                 continue
             }
             if response.status == 200 {
@@ -126,7 +126,7 @@ public final class STSClient {
             }
             let error = parseError(response, operation: operation)
             lastError = error
-            if error.exitStatus != .unavailable && error.exitStatus != .throttled { throw error }
+            if error.failureKind != .unavailable && error.failureKind != .throttled { throw error }
         }
         throw lastError!
     }
@@ -136,13 +136,13 @@ public final class STSClient {
               let keyId = XMLText.element("AccessKeyId", in: block),
               let secret = XMLText.element("SecretAccessKey", in: block) else {
             throw STSError(operation: operation, code: nil, awsMessage: "response has no credentials", httpStatus: 200,
-                           exitStatus: .unavailable)
+                           failureKind: .unavailable)
         }
         var expiration: Double?
         if let e = XMLText.element("Expiration", in: block) {
             guard let t = ISO8601.parse(e) else {
                 throw STSError(operation: operation, code: nil, awsMessage: "unreadable Expiration \(e)", httpStatus: 200,
-                               exitStatus: .unavailable)
+                               failureKind: .unavailable)
             }
             expiration = t
         }
@@ -155,11 +155,11 @@ public final class STSClient {
         if let code = XMLText.element("Code", in: text) {
             let message = XMLText.element("Message", in: text) ?? ""
             return STSError(operation: operation, code: code, awsMessage: oneLine(message), httpStatus: response.status,
-                            exitStatus: STSError.status(code: code, http: response.status))
+                            failureKind: STSError.status(code: code, http: response.status))
         }
         let shown = oneLine(text)
         return STSError(operation: operation, code: nil, awsMessage: shown.isEmpty ? "empty response" : shown,
-                        httpStatus: response.status, exitStatus: STSError.status(code: nil, http: response.status))
+                        httpStatus: response.status, failureKind: STSError.status(code: nil, http: response.status))
     }
 }
 

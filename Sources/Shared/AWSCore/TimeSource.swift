@@ -31,18 +31,6 @@ public final class SystemTime: TimeSource, @unchecked Sendable {
     }
 }
 
-/// A clock for tests: sleeping advances time instantly.
-public final class ManualTime: TimeSource, @unchecked Sendable {
-    public var current: Double
-    public private(set) var sleeps: [Double] = []
-    public init(_ start: Double = 1_700_000_000) { current = start }
-    public func now() -> Double { current }
-    public func sleep(_ seconds: Double) {
-        sleeps.append(seconds)
-        current += max(0, seconds)
-    }
-}
-
 /// Randomness, passed in so backoff jitter is testable.
 public protocol RandomSource: AnyObject {
     /// A uniformly distributed value in 0..<1.
@@ -56,11 +44,4 @@ public final class SystemRandom: RandomSource, @unchecked Sendable {
         var g = SystemRandomNumberGenerator()
         return Double.random(in: 0..<1, using: &g)
     }
-}
-
-/// A fixed random value for tests.
-public final class FixedRandom: RandomSource, @unchecked Sendable {
-    public var value: Double
-    public init(_ value: Double = 0.5) { self.value = value }
-    public func unit() -> Double { value }
 }

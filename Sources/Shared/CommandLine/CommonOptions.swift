@@ -1,3 +1,6 @@
+import AWSCore
+import Deployment
+
 import ArgumentParser
 
 /// The flags every tool takes: where AWS is, which cluster, how much to say.

@@ -1,3 +1,6 @@
+import AWSCore
+import Deployment
+
 extension ExitStatus {
     /// How much a status matters when a run ends with several: problems of the environment first
     /// (they affect every document), then bad input, then certain deployment failures, then unknown outcomes.
@@ -21,10 +24,12 @@ extension ExitStatus {
     public func worse(_ other: ExitStatus) -> ExitStatus { other.severity > severity ? other : self }
 }
 
-/// The exit status of any error: a ToolError's own, 65 for bad JSON or an unreadable input, else 69.
+/// The exit status of any error: a ToolError's own, its kind's for an error of the lower layers, 65 for
+/// bad JSON or an unreadable input, else 69.
 public func exitStatus(of error: Error) -> ExitStatus {
     switch error {
     case let e as ToolError: return e.exitStatus
+    case let e as ReportedError: return e.exitStatus
     case is JSONParseError, is FileError: return .dataError
     default: return .unavailable
     }

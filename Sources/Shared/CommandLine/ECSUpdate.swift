@@ -1,3 +1,6 @@
+import AWSCore
+import Deployment
+
 import ArgumentParser
 
 /// The flags of ecs-update besides the common ones.

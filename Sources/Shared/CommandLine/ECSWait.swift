@@ -1,3 +1,6 @@
+import AWSCore
+import Deployment
+
 import ArgumentParser
 
 /// The flags of ecs-wait besides the common ones.
@@ -83,7 +86,7 @@ func waitForDeployment(_ doc: Document, options: ECSWaitOptions, timeout: Double
     let ecs = try clients.ecs(try doc.message()?.queueUrl)
     // No call or retry of the real client may run far past the wait's own deadline; the few seconds of
     // grace let the last poll, made at the deadline, still get its answer.
-    if let real = ecs as? ECSClient { real.deadline = context.time.now() + timeout + 5 }
+    ecs.deadline = context.time.now() + timeout + 5
     defer { context.logger.endProgress() }
     let waiter = Waiter(ecs: ecs, time: context.time, logger: context.logger, shouldStop: context.shouldStop)
     let result = try waiter.wait(cluster: cluster, service: service, expectation: expectation, timeout: timeout)

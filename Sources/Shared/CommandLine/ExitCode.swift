@@ -1,3 +1,6 @@
+import AWSCore
+import Deployment
+
 /// The documented exit statuses of every tool, defined once (sysexits.h where one fits).
 public enum ExitStatus: Int32, Sendable, CaseIterable {
     /// Done; for ecs-wait, the deployment succeeded.
@@ -64,4 +67,36 @@ public struct SimpleToolError: ToolError, CustomStringConvertible {
         self.message = message
     }
     public var description: String { message }
+}
+
+extension ExitStatus {
+    /// The exit status of a kind of failure the lower layers report.
+    public init(_ kind: FailureKind) {
+        switch kind {
+        case .configuration: self = .config
+        case .permission: self = .noPermission
+        case .unavailable: self = .unavailable
+        case .throttled: self = .throttled
+        case .invalidInput: self = .dataError
+        case .timedOut: self = .timedOut
+        }
+    }
+}
+
+extension ReportedError {
+    /// The exit status this error ends a tool with.
+    public var exitStatus: ExitStatus { ExitStatus(failureKind) }
+}
+
+extension WaitStatus {
+    /// succeeded 0, failed/rolled_back 1, superseded/stale 3, timed_out 124.
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .succeeded: return .ok
+        case .failed, .rolledBack: return .deploymentFailed
+        case .superseded, .stale: return .superseded
+        case .timedOut: return .timedOut
+        case .rejected: return .dataError
+        }
+    }
 }

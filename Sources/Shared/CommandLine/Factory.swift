@@ -1,3 +1,14 @@
+import AWSCore
+import Deployment
+
+/// Builds the real (or fake) AWS clients for a tool run, once flags and environment are known.
+public protocol AWSClientFactory: AnyObject {
+    /// An SQS client; the queue URL, when known, lets the region be inferred from its host.
+    func sqs(queueUrl: String?) throws -> SQSAPI
+    /// An ECS client; `queueUrl` (e.g. from a document's message) is only a region hint.
+    func ecs(queueUrl: String?) throws -> ECSAPI
+}
+
 /// Builds the AWS client factory of a tool run from its flags and environment.
 public func makeFactory(common: CommonOptions, environment: Environment, time: TimeSource, random: RandomSource,
                         fileSystem: FileSystem, logger: Logger) throws -> AWSClientFactory {
@@ -42,7 +53,7 @@ public final class RealAWSClientFactory: AWSClientFactory {
 
     func client(_ service: AWSServiceSpec, _ c: ResolvedAWSConfig, endpoint: String) throws -> AWSJSONClient {
         AWSJSONClient(service: service, region: c.region, endpoint: endpoint, credentials: c.credentials,
-                      transport: transport, time: time, random: random, logger: logger,
+                      transport: transport, time: time, random: random, userAgent: Version.userAgent, logger: logger,
                       retry: try .standard(environment: environment))
     }
 

@@ -1,3 +1,6 @@
+import AWSCore
+import Deployment
+
 import ArgumentParser
 
 /// The --help of each tool: what it reads, what it adds, its environment, exit statuses and examples.

@@ -1,3 +1,6 @@
+import AWSCore
+import Deployment
+
 import ArgumentParser
 
 /// The flags of sqs-receive besides the common ones.

@@ -1,3 +1,6 @@
+import AWSCore
+import Deployment
+
 /// One setting the tools honour: where it can come from, first source first.
 public struct ConfigSetting: Sendable, Equatable {
     /// What it sets.

@@ -1,3 +1,6 @@
+import AWSCore
+import Deployment
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -38,25 +41,6 @@ private func readBytes(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count:
     read(fd, buffer, count)
 }
 
-/// Bytes held in memory, handed out in chunks of a chosen size (tests).
-public final class BytesSource: ByteSource {
-    private var bytes: [UInt8]
-    private var offset = 0
-    let chunkSize: Int
-
-    public init(_ text: String, chunkSize: Int = 1 << 20) {
-        self.bytes = Array(text.utf8)
-        self.chunkSize = max(1, chunkSize)
-    }
-
-    public func read() throws -> [UInt8]? {
-        guard offset < bytes.count else { return nil }
-        let end = min(offset + chunkSize, bytes.count)
-        defer { offset = end }
-        return Array(bytes[offset..<end])
-    }
-}
-
 /// Where a tool's output lines go.
 public protocol LineWriter: AnyObject {
     /// Writes one line (the newline is added) and flushes it, so the next tool sees it at once.
@@ -71,13 +55,6 @@ public final class StandardOutput: LineWriter {
         s.withUTF8 { buf in _ = fwrite(buf.baseAddress, 1, buf.count, stdout) }
         fflush(stdout)
     }
-}
-
-/// Collects the lines in memory (tests).
-public final class CapturedLines: LineWriter {
-    public private(set) var lines: [String] = []
-    public init() {}
-    public func write(line: String) { lines.append(line) }
 }
 
 /// Everything a tool run touches outside itself, passed in so the run functions are testable.

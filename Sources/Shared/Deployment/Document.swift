@@ -1,3 +1,5 @@
+import AWSCore
+
 /// The field names of the pipeline document, defined once.
 public enum DocumentKey {
     public static let message = "message"
@@ -13,8 +15,8 @@ public enum DocumentKey {
 }
 
 /// A document that is not what the tools expect; always bad input (exit 65).
-public struct DocumentError: ToolError, Equatable, CustomStringConvertible {
-    public var exitStatus: ExitStatus { .dataError }
+public struct DocumentError: ReportedError, Equatable, CustomStringConvertible {
+    public var failureKind: FailureKind { .invalidInput }
     public var message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }
@@ -97,7 +99,7 @@ public struct Document: Equatable, Sendable {
         try Document.optionalString(object[key], path: key, number: number)
     }
 
-    func missing(_ path: String) -> DocumentError {
+    public func missing(_ path: String) -> DocumentError {
         DocumentError("document \(number): missing \"\(path)\"")
     }
 

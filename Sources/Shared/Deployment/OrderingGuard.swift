@@ -1,3 +1,5 @@
+import AWSCore
+
 /// What to do with a message before anything is registered (docs/messages.md, "Order and redelivery").
 ///
 /// The rule, in two sentences: a message received for the first time is always deployed, so messages

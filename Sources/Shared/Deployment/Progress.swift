@@ -1,3 +1,5 @@
+import AWSCore
+
 /// The lines worth printing between two successive snapshots: new service events (oldest first),
 /// a rolloutState change, and our deployment's counts when they changed.
 ///

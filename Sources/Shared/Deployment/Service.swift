@@ -1,3 +1,5 @@
+import AWSCore
+
 /// One entry of a service's `deployments`, read from DescribeServices JSON.
 public struct Deployment: Equatable, Sendable {
     public var id: String

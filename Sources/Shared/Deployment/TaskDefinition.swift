@@ -1,3 +1,5 @@
+import AWSCore
+
 /// Turns a message body or file into a RegisterTaskDefinition input.
 public enum TaskDefinition {
     /// Fields ECS returns but refuses on registration; exactly these are dropped.
@@ -15,7 +17,7 @@ public enum TaskDefinition {
     /// Accepts a bare definition or `aws ecs describe-task-definition` output; `source` names the input in errors.
     public static func normalise(_ value: JSON, source: String) throws -> Normalised {
         guard case .object(let outer) = value else {
-            throw SimpleToolError(.dataError, "\(source): task definition must be a JSON object, got \(value.kindName)")
+            throw Failure(.invalidInput, "\(source): task definition must be a JSON object, got \(value.kindName)")
         }
         var definition = outer
         if case .object(let inner)? = outer["taskDefinition"] {
@@ -36,21 +38,21 @@ public enum TaskDefinition {
     static func validate(_ definition: JSONObject, source: String) throws {
         switch definition["family"] {
         case nil:
-            throw SimpleToolError(.dataError, "\(source): task definition is missing \"family\"")
+            throw Failure(.invalidInput, "\(source): task definition is missing \"family\"")
         case .string(let s)? where !s.isEmpty:
             break
         case .string?:
-            throw SimpleToolError(.dataError, "\(source): task definition \"family\" is empty")
+            throw Failure(.invalidInput, "\(source): task definition \"family\" is empty")
         case let other?:
-            throw SimpleToolError(.dataError, "\(source): task definition \"family\" must be a string, got \(other.kindName)")
+            throw Failure(.invalidInput, "\(source): task definition \"family\" must be a string, got \(other.kindName)")
         }
         switch definition["containerDefinitions"] {
         case nil:
-            throw SimpleToolError(.dataError, "\(source): task definition is missing \"containerDefinitions\"")
+            throw Failure(.invalidInput, "\(source): task definition is missing \"containerDefinitions\"")
         case .array?:
             break
         case let other?:
-            throw SimpleToolError(.dataError,
+            throw Failure(.invalidInput,
                                   "\(source): task definition \"containerDefinitions\" must be an array, got \(other.kindName)")
         }
     }

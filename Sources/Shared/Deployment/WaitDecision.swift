@@ -1,3 +1,5 @@
+import AWSCore
+
 /// When ecs-wait calls a deployment a success.
 public enum WaitUntil: String, CaseIterable, Sendable {
     /// Our deployment's rolloutState is COMPLETED (falls back to `stable` where ECS reports none).

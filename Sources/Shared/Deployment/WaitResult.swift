@@ -1,3 +1,5 @@
+import AWSCore
+
 /// The final status of a deployment as recorded in `result.status`.
 public enum WaitStatus: String, CaseIterable, Sendable {
     case succeeded
@@ -8,20 +10,8 @@ public enum WaitStatus: String, CaseIterable, Sendable {
     case timedOut = "timed_out"
     /// The message can never succeed as sent: not JSON, no `service`, a definition ECS rejects, no such service.
     case rejected
-
-    /// succeeded 0, failed/rolled_back 1, superseded/stale 3, timed_out 124.
-    public var exitStatus: ExitStatus {
-        switch self {
-        case .succeeded: return .ok
-        case .failed, .rolledBack: return .deploymentFailed
-        case .superseded, .stale: return .superseded
-        case .timedOut: return .timedOut
-        case .rejected: return .dataError
-        }
-    }
 }
-
-/// Task counts of our deployment in the result.
+// Task counts of our deployment in the result.
 public struct TaskCounts: Equatable, Sendable {
     public var desired: Int64
     public var running: Int64

@@ -1,3 +1,5 @@
+import AWSCore
+
 /// Polls one service until our deployment reaches a final outcome, the deadline passes, or a stop is requested.
 public final class Waiter {
     let ecs: ECSAPI
@@ -59,12 +61,12 @@ public final class Waiter {
                 }
                 attempt += 1
                 var throttled = false
-                var failure: ToolError?
+                var failure: ReportedError?
                 do {
                     let decision = try poll(attempt)
                     switch decision.outcome {
                     case .unsupported(let message):
-                        throw SimpleToolError(.dataError, message)
+                        throw Failure(.invalidInput, message)
                     case .keepWaiting:
                         break
                     case .succeeded(let s): return result(.succeeded, s, decision)
@@ -72,11 +74,11 @@ public final class Waiter {
                     case .rolledBack(let s): return result(.rolledBack, s, decision)
                     case .superseded(let s): return result(.superseded, s, decision)
                     }
-                } catch let e as ToolError where [.throttled, .unavailable, .timedOut].contains(e.exitStatus) {
+                } catch let e as ReportedError where [.throttled, .unavailable, .timedOut].contains(e.failureKind) {
                     // The client already retried; a long wait should outlast a passing outage. A call cut
                     // short by the deadline (timedOut) just means the wait is over.
                     failure = e
-                    throttled = e.exitStatus == .throttled
+                    throttled = e.failureKind == .throttled
                     waiter.logger.warning("\(e.message); still waiting")
                 }
                 if waiter.shouldStop() {
@@ -84,7 +86,7 @@ public final class Waiter {
                 }
                 let remaining = deadline - time.now()
                 if remaining <= 0 {
-                    if let e = failure, e.exitStatus != .timedOut { throw e }
+                    if let e = failure, e.failureKind != .timedOut { throw e }
                     return unknown("timed out after \(seconds(time.now() - start)) waiting for")
                 }
                 time.sleep(pollDelay(attempt: attempt, remaining: remaining, throttled: throttled))
@@ -97,9 +99,9 @@ public final class Waiter {
             guard let svc = result.services.first else {
                 let reason = result.failures.first?["reason"]?.stringValue ?? "MISSING"
                 if reason == "MISSING" {
-                    throw SimpleToolError(.dataError, "service \(service) not found in cluster \(cluster)")
+                    throw Failure(.invalidInput, "service \(service) not found in cluster \(cluster)")
                 }
-                throw SimpleToolError(.dataError, "service \(service) in cluster \(cluster): \(reason)")
+                throw Failure(.invalidInput, "service \(service) in cluster \(cluster): \(reason)")
             }
             let snapshot = ServiceSnapshot(service: svc, time: time.now(), poll: attempt, previous: previous?.service)
             if attempt == 1 { pin(ServiceView(svc)) }
@@ -192,13 +194,4 @@ public final class Waiter {
 func seconds(_ value: Double) -> String {
     let tenths = (max(0, value) * 10).rounded() / 10
     return tenths == tenths.rounded() ? "\(Int64(tenths))s" : "\(tenths)s"
-}
-
-/// The one-line message of any error.
-public func describe(_ error: Error) -> String {
-    switch error {
-    case let e as ToolError: return e.message
-    case let e as JSONParseError: return "bad json at \(e.description)"
-    default: return "\(error)"
-    }
 }

@@ -30,6 +30,8 @@ public struct ReceiveMessageRequest: Sendable, Equatable {
 
 /// The ECS operations the tools use, as a seam for tests; results are the AWS JSON shapes.
 public protocol ECSAPI: AnyObject {
+    /// Seconds since the epoch after which no call or retry starts; nil for none (see `AWSJSONClient.deadline`).
+    var deadline: Double? { get set }
     /// The `taskDefinition` of the response.
     func registerTaskDefinition(_ definition: JSON) throws -> JSON
     /// The `service` of the response.
@@ -49,12 +51,4 @@ public struct DescribeServicesResult: Sendable, Equatable {
         self.services = services
         self.failures = failures
     }
-}
-
-/// Builds the real (or fake) AWS clients for a tool run, once flags and environment are known.
-public protocol AWSClientFactory: AnyObject {
-    /// An SQS client; the queue URL, when known, lets the region be inferred from its host.
-    func sqs(queueUrl: String?) throws -> SQSAPI
-    /// An ECS client; `queueUrl` (e.g. from a document's message) is only a region hint.
-    func ecs(queueUrl: String?) throws -> ECSAPI
 }

@@ -1,5 +1,5 @@
 /// A failed AWS call: the service's error as sent, a transport failure, or the caller's deadline passing.
-public struct AWSError: ToolError, Equatable, CustomStringConvertible {
+public struct AWSError: ReportedError, Equatable, CustomStringConvertible {
     /// What went wrong, as far as retries and exit statuses care.
     public enum Kind: String, Sendable, Equatable {
         case throttling, transient, transport, auth, notFound, invalidInput, timedOut
@@ -34,12 +34,12 @@ public struct AWSError: ToolError, Equatable, CustomStringConvertible {
         self.transportKind = transportKind
     }
 
-    public var exitStatus: ExitStatus {
+    public var failureKind: FailureKind {
         switch kind {
         case .throttling: return .throttled
         case .transient, .transport: return .unavailable
-        case .auth: return .noPermission
-        case .notFound, .invalidInput: return .dataError
+        case .auth: return .permission
+        case .notFound, .invalidInput: return .invalidInput
         case .timedOut: return .timedOut
         }
     }

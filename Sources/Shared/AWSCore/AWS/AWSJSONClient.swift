@@ -32,7 +32,8 @@ public final class AWSJSONClient: @unchecked Sendable {
     public var retry: RetryPolicy
     /// Seconds since the epoch after which no attempt starts and no backoff sleeps; nil for none.
     public var deadline: Double?
-    public var userAgent: String
+    /// The User-Agent of every request, e.g. `ecs-deployment/0.1.0`; the caller names itself.
+    public let userAgent: String
     /// Seconds allowed to connect, per attempt.
     public var connectTimeout: Double = 5
     /// Seconds allowed for one exchange, unless the call asks for more (long polls).
@@ -40,10 +41,8 @@ public final class AWSJSONClient: @unchecked Sendable {
     /// Shared by every call of this client, as in the SDKs.
     public let quota: RetryQuota
 
-    public static let defaultUserAgent = "ecs-deployment/\(Version.string)"
-
     public init(service: AWSServiceSpec, region: String, endpoint: String, credentials: CredentialProvider,
-                transport: HTTPTransport, time: TimeSource, random: RandomSource, logger: Logger? = nil,
+                transport: HTTPTransport, time: TimeSource, random: RandomSource, userAgent: String, logger: Logger? = nil,
                 retry: RetryPolicy = .standard, quota: RetryQuota = RetryQuota()) {
         self.service = service
         self.region = region
@@ -57,7 +56,7 @@ public final class AWSJSONClient: @unchecked Sendable {
         self.logger = logger
         self.retry = retry
         self.quota = quota
-        userAgent = AWSJSONClient.defaultUserAgent
+        self.userAgent = userAgent
     }
 
     /// The public AWS endpoint of a service in a region (`.amazonaws.com.cn` in China).
@@ -74,7 +73,7 @@ public final class AWSJSONClient: @unchecked Sendable {
     /// As `call(_:_:)`, with the HTTP timeout of each attempt raised to `timeout` seconds (long polls).
     public func call(_ operation: String, _ input: JSON, timeout: Double?) throws -> JSON {
         guard let url = URLParts(endpoint + "/") else {
-            throw SimpleToolError(.config, "\(service.name): invalid endpoint url '\(endpoint)'")
+            throw Failure(.configuration, "\(service.name): invalid endpoint url '\(endpoint)'")
         }
         let body = Array(input.serialized().utf8)
         let headers: [(name: String, value: String)] = [

@@ -20,7 +20,7 @@ public struct RetryPolicy: Sendable, Equatable {
     public static func standard(environment: Environment) throws -> RetryPolicy {
         guard let text = environment.nonEmpty("AWS_MAX_ATTEMPTS") else { return .standard }
         guard let n = Int(text), n >= 1 else {
-            throw SimpleToolError(.config, "AWS_MAX_ATTEMPTS must be a positive integer, not '\(text)'")
+            throw Failure(.configuration, "AWS_MAX_ATTEMPTS must be a positive integer, not '\(text)'")
         }
         return RetryPolicy(maxAttempts: n)
     }

@@ -28,7 +28,7 @@ public struct ResolvedAWSConfig {
         let shared = try SharedConfig.load(profileFlag: flags.profile, env: env, fs: fs)
         let profile = shared.profile
         guard let region = resolveRegion(flag: flags.region, env: env, profile: profile, queueUrl: queueUrl) else {
-            throw SimpleToolError(.config, "no region: pass --region or set AWS_REGION")
+            throw Failure(.configuration, "no region: pass --region or set AWS_REGION")
         }
         func endpoint(_ service: String) throws -> ResolvedEndpoint {
             try resolveServiceEndpoint(service: service, region: region, flag: flags.endpointURL, env: env, profile: profile,
@@ -57,7 +57,7 @@ public struct ResolvedAWSConfig {
     /// `sqs.us-iso-east-1.c2s.ic.gov` (any partition's DNS suffix); nil for other hosts (an emulator on
     /// localhost says nothing about the region).
     public static func regionFromQueueURL(_ url: String) -> String? {
-        let host = ECSContainerCredentialProvider.hostName(hostOf(url))
+        guard let host = URLParts(url)?.bareHost else { return nil }
         let suffixes = Set(Partitions.all.flatMap { [$0.dnsSuffix, $0.dualStackDnsSuffix] })
         guard suffixes.contains(where: { host.hasSuffix("." + $0) }) else { return nil }
         if host == "queue.amazonaws.com" { return "us-east-1" }

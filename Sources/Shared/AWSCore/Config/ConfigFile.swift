@@ -1,9 +1,9 @@
 /// A shared `config` or `credentials` file that does not follow the grammar; names the file and the line.
-public struct ConfigParseError: ToolError, CustomStringConvertible, Equatable {
+public struct ConfigParseError: ReportedError, CustomStringConvertible, Equatable {
     public var path: String
     public var line: Int
     public var detail: String
-    public var exitStatus: ExitStatus { .config }
+    public var failureKind: FailureKind { .configuration }
     public var message: String { "cannot parse \(path) line \(line): \(detail)" }
     public var description: String { message }
 }

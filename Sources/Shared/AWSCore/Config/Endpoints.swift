@@ -58,10 +58,10 @@ public struct ResolvedEndpoint: Sendable, Equatable {
 }
 
 /// No endpoint exists for a combination of settings (exit 78); the message says which and why.
-public struct EndpointError: ToolError, CustomStringConvertible, Equatable {
+public struct EndpointError: ReportedError, CustomStringConvertible, Equatable {
     public var service: String
     public var detail: String
-    public var exitStatus: ExitStatus { .config }
+    public var failureKind: FailureKind { .configuration }
     public var message: String { "no \(service) endpoint: \(detail)" }
     public var description: String { message }
 }

@@ -81,7 +81,7 @@ public struct SharedConfig: Sendable, Equatable {
                                   profileName: explicitName ?? "default", profileExplicit: explicitName != nil)
         result.build(config: configFile, credentials: credentialsFile)
         if explicitName != nil && result.profile == nil {
-            throw SimpleToolError(.config, "profile \(result.profileName) not found in \(result.filesDescription)")
+            throw Failure(.configuration, "profile \(result.profileName) not found in \(result.filesDescription)")
         }
         return result
     }
@@ -125,7 +125,7 @@ public struct SharedConfig: Sendable, Equatable {
         } catch let e as FileError where e.kind == .notFound {
             return ConfigFile()
         } catch let e as FileError {
-            throw SimpleToolError(.config, "cannot read \(path): \(e.detail.lowercased())")
+            throw Failure(.configuration, "cannot read \(path): \(e.detail.lowercased())")
         }
     }
 }

@@ -43,7 +43,7 @@ public final class CachingCredentialProvider: CredentialProvider, @unchecked Sen
             } catch {
                 guard now < expiration else { throw error }
                 nextAttempt = now + retryAfterFailure
-                let why = (error as? ToolError)?.message ?? "\(error)"
+                let why = describe(error)
                 logger?.warning("cannot refresh credentials (\(why)); using the current ones until they expire in \(Int(expiration - now)) s")
                 return c
             }

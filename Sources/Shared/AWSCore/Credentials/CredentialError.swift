@@ -1,18 +1,18 @@
 /// Why one credential provider gave no credentials; the message names the provider and never a secret.
-public struct CredentialError: ToolError, CustomStringConvertible, Equatable {
+public struct CredentialError: ReportedError, CustomStringConvertible, Equatable {
     /// `environment`, `profile prod`, `ecs container`, ...
     public var provider: String
     /// What was wrong, naming the variable, file or endpoint involved.
     public var detail: String
-    public var exitStatus: ExitStatus
+    public var failureKind: FailureKind
     /// True when the provider is simply not set up here, so a chain moves on to the next one;
     /// false when it is set up but failed, which stops the chain (the SDKs do the same).
     public var notConfigured: Bool
 
-    public init(provider: String, _ detail: String, status: ExitStatus = .config, notConfigured: Bool = false) {
+    public init(provider: String, _ detail: String, kind: FailureKind = .configuration, notConfigured: Bool = false) {
         self.provider = provider
         self.detail = detail
-        self.exitStatus = status
+        self.failureKind = kind
         self.notConfigured = notConfigured
     }
 
@@ -24,15 +24,15 @@ public struct CredentialError: ToolError, CustomStringConvertible, Equatable {
     public var message: String { "\(provider): \(detail)" }
     public var description: String { message }
 
-    /// Any error from a step of `provider`, as a CredentialError that keeps the step's exit status.
+    /// Any error from a step of `provider`, as a CredentialError that keeps the step's kind of failure.
     static func wrap(_ error: Error, provider: String) -> CredentialError {
         if let e = error as? CredentialError {
             if e.provider == provider { return e }
-            return CredentialError(provider: provider, e.message, status: e.exitStatus)
+            return CredentialError(provider: provider, e.message, kind: e.failureKind)
         }
-        if let e = error as? ToolError { return CredentialError(provider: provider, e.message, status: e.exitStatus) }
+        if let e = error as? ReportedError { return CredentialError(provider: provider, e.message, kind: e.failureKind) }
         if let e = error as? TransportError {
-            return CredentialError(provider: provider, "cannot reach \(hostOf(e.url)): \(e.detail)", status: .unavailable)
+            return CredentialError(provider: provider, "cannot reach \(hostOf(e.url)): \(e.detail)", kind: .unavailable)
         }
         return CredentialError(provider: provider, "\(error)")
     }

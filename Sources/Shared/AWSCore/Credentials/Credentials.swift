@@ -41,7 +41,7 @@ extension Credentials {
     func refusingExpired(at now: Double, provider: String, from what: String) throws -> Credentials {
         if let expiration, expiration <= now {
             throw CredentialError(provider: provider, "\(what) returned credentials that expired at \(ISO8601.format(expiration))",
-                                  status: .noPermission)
+                                  kind: .permission)
         }
         return self
     }

@@ -32,6 +32,6 @@ public final class DefaultCredentialChain: CredentialProvider {
                 reasons.append(e.message)
             }
         }
-        throw SimpleToolError(.config, "no credentials: " + reasons.joined(separator: "; "))
+        throw Failure(.configuration, "no credentials: " + reasons.joined(separator: "; "))
     }
 }

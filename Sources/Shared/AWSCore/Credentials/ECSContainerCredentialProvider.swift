@@ -95,16 +95,16 @@ public final class ECSContainerCredentialProvider: CredentialProvider {
             do {
                 response = try transport.send(request)
             } catch let e as TransportError {
-                lastError = CredentialError(provider: Self.name, "cannot reach \(hostOf(url)): \(e.detail)", status: .unavailable)
+                lastError = CredentialError(provider: Self.name, "cannot reach \(hostOf(url)): \(e.detail)", kind: .unavailable)
                 continue
             }
             if response.status >= 500 {
-                lastError = CredentialError(provider: Self.name, "HTTP \(response.status) from \(hostOf(url))", status: .unavailable)
+                lastError = CredentialError(provider: Self.name, "HTTP \(response.status) from \(hostOf(url))", kind: .unavailable)
                 continue
             }
             guard response.status == 200 else {
                 throw CredentialError(provider: Self.name, "HTTP \(response.status) from \(hostOf(url))",
-                                      status: response.status == 401 || response.status == 403 ? .noPermission : .config)
+                                      kind: response.status == 401 || response.status == 403 ? .permission : .configuration)
             }
             return try parseCredentialsDocument(response.body, provider: Self.name, what: "response from \(hostOf(url))")
                 .refusingExpired(at: now, provider: Self.name, from: "the container endpoint \(hostOf(url))")
@@ -118,21 +118,21 @@ public final class ECSContainerCredentialProvider: CredentialProvider {
 func parseCredentialsDocument(_ body: [UInt8], provider: String, what: String) throws -> Credentials {
     // The body holds the secret: never quote it in a message.
     guard let json = try? JSON.parse(String(decoding: body, as: UTF8.self), source: what), json.objectValue != nil else {
-        throw CredentialError(provider: provider, "\(what) is not a JSON object", status: .unavailable)
+        throw CredentialError(provider: provider, "\(what) is not a JSON object", kind: .unavailable)
     }
     if let code = json["Code"]?.stringValue, code != "Success" {
-        throw CredentialError(provider: provider, "\(what) has Code \(code)", status: .unavailable)
+        throw CredentialError(provider: provider, "\(what) has Code \(code)", kind: .unavailable)
     }
     guard let id = json["AccessKeyId"]?.stringValue, !id.isEmpty else {
-        throw CredentialError(provider: provider, "\(what) lacks AccessKeyId", status: .unavailable)
+        throw CredentialError(provider: provider, "\(what) lacks AccessKeyId", kind: .unavailable)
     }
     guard let secret = json["SecretAccessKey"]?.stringValue, !secret.isEmpty else {
-        throw CredentialError(provider: provider, "\(what) lacks SecretAccessKey", status: .unavailable)
+        throw CredentialError(provider: provider, "\(what) lacks SecretAccessKey", kind: .unavailable)
     }
     var expiration: Double?
     if let e = json["Expiration"]?.stringValue {
         guard let t = ISO8601.parse(e) else {
-            throw CredentialError(provider: provider, "\(what) has an unreadable Expiration \(e)", status: .unavailable)
+            throw CredentialError(provider: provider, "\(what) has an unreadable Expiration \(e)", kind: .unavailable)
         }
         expiration = t
     }

@@ -57,7 +57,7 @@ public final class IMDSCredentialProvider: CredentialProvider {
         switch response.status {
         case 200:
             let token = ConfigFile.trim(response.text)
-            guard !token.isEmpty else { throw CredentialError(provider: Self.name, "empty session token from \(hostOf(base))", status: .unavailable) }
+            guard !token.isEmpty else { throw CredentialError(provider: Self.name, "empty session token from \(hostOf(base))", kind: .unavailable) }
             return token
         case 403, 404, 405:
             if env.nonEmpty("AWS_EC2_METADATA_V1_DISABLED")?.lowercased() == "true" {
@@ -74,11 +74,11 @@ public final class IMDSCredentialProvider: CredentialProvider {
         do {
             return try transport.send(HTTPRequest(method: "GET", url: url, headers: headers, connectTimeout: 1, timeout: 2))
         } catch let e as TransportError {
-            throw CredentialError(provider: Self.name, "cannot reach \(hostOf(url)): \(e.detail)", status: .unavailable)
+            throw CredentialError(provider: Self.name, "cannot reach \(hostOf(url)): \(e.detail)", kind: .unavailable)
         }
     }
 
     private func unexpected(_ status: Int, _ base: String) -> CredentialError {
-        CredentialError(provider: Self.name, "HTTP \(status) from \(hostOf(base))", status: .unavailable)
+        CredentialError(provider: Self.name, "HTTP \(status) from \(hostOf(base))", kind: .unavailable)
     }
 }

@@ -394,6 +394,9 @@ sqs-receive) step=receive; for a in "$@"; do [ "$a" = --delete ] && step=delete;
 esac
 # The settings check at start runs each tool once with no input.
 if [ "$step" != receive ] && [ ! -s /dev/stdin ]; then exec "$real" "$@"; fi
+# Each argument the worker passed, in brackets: args.STEP shows how they were split.
+for a in "$@"; do printf '[%s]' "$a"; done >>"$state/args.$step"
+echo >>"$state/args.$step"
 case $point in
 after-"$step")
 	"$real" "$@"
@@ -475,4 +478,18 @@ WRAP
 		chmod +x "$T/faultbin/$t"
 	done
 	printf '%s\n' "$T/faultbin"
+}
+
+# known_failing WHY FUNCTION: FUNCTION (assertions, run in a subshell) is expected to fail
+# until the change WHY lands; the case passes while it fails, and fails once it passes,
+# so that the marker is removed and the assertions count again.
+known_failing() {
+	why=$1
+	shift
+	if ("$@"); then
+		fail "known failing, now passing ($why): remove known_failing from this case"
+	fi
+	note "known failing, as expected until $why: $(cat "$T/why" 2>/dev/null)"
+	rm -f "$T/why"
+	record "known failing until $why"
 }

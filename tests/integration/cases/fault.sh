@@ -48,7 +48,7 @@ persistent() {
 	expect_rc "p$2" "$4"
 	expect_eq "DeleteMessage calls under persistent faults in $1" "$(($(sim_deletes "$Q") - d0))" 0
 	expect_count "$Q" 1 "under persistent faults in $1"
-	expect_no_stderr "p$2" '^ecs-deployment: .*deleted'
+	expect_no_stderr "p$2" '^sqs-receive: message .* deleted'
 	case $1 in
 	receive | register) expect_changes "$N" 0 0 && expect_unchanged default "$N" "$before" ;;
 	update) expect_changes "$N" 1 0 && expect_unchanged default "$N" "$before" ;;

@@ -31,7 +31,7 @@ interrupted_at() {
 	expect_no_stderr w1 'Illegal number|not found|^[^:]*: [0-9]+: '
 	case $want in
 	124)
-		expect_no_stderr w1 '^ecs-deployment: .*deleted'
+		expect_no_stderr w1 '^sqs-receive: message .* deleted'
 		expect_deletes "$Q" 0
 		expect_count "$Q" 1 "after SIGTERM at $point"
 		if [ "$point" != during-receive ]; then

@@ -2,7 +2,7 @@
 import PackageDescription
 
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
-let settings: [SwiftSetting] = [.swiftLanguageMode(.v5)]
+let settings: [SwiftSetting] = []
 
 /// The tools, one executable each at Sources/<tool>/main.swift; the same list as Sources/tools.txt.
 let tools = ["sqs-receive", "ecs-register", "ecs-update", "ecs-wait"]

@@ -5,7 +5,7 @@ import Testing
 @testable import TestSupport
 
 /// A transport that records requests and answers from a script, for AWS client tests.
-final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
+final class ScriptedTransport: HTTPTransport {
     enum Step {
         case response(HTTPResponse)
         case failure(TransportError)
@@ -58,7 +58,7 @@ extension ScriptedTransport.Step {
 }
 
 /// Hands out new keys on every call, like a provider refreshing temporary credentials.
-final class RotatingCredentials: CredentialProvider, @unchecked Sendable {
+final class RotatingCredentials: CredentialProvider {
     private(set) var calls: [Double] = []
     func credentials(now: Double) throws -> Credentials {
         calls.append(now)
@@ -67,7 +67,7 @@ final class RotatingCredentials: CredentialProvider, @unchecked Sendable {
     }
 }
 
-final class FailingCredentials: CredentialProvider, @unchecked Sendable {
+final class FailingCredentials: CredentialProvider {
     func credentials(now: Double) throws -> Credentials {
         throw Failure(.configuration, "no credentials found")
     }
@@ -80,9 +80,9 @@ enum TestAWS {
     static func client(_ service: AWSServiceSpec = .ecs, _ transport: ScriptedTransport,
                        time: ManualTime = ManualTime(), random: Double = 0.5, retry: RetryPolicy = .standard,
                        credentials: CredentialProvider? = nil, logger: Logger? = nil,
-                       endpoint: String? = nil, quota: RetryQuota = RetryQuota()) -> AWSJSONClient {
-        AWSJSONClient(service: service, region: "us-east-1",
-                      endpoint: endpoint ?? AWSJSONClient.defaultEndpoint(service: service.name, region: "us-east-1"),
+                       endpoint: String? = nil, quota: RetryQuota = RetryQuota()) -> AWSClient {
+        AWSClient(service: service, region: "us-east-1",
+                      endpoint: endpoint ?? AWSClient.defaultEndpoint(service: service.name, region: "us-east-1"),
                       credentials: credentials ?? StaticCredentialProvider(TestAWS.credentials),
                       transport: transport, time: time, random: FixedRandom(random), userAgent: Version.userAgent, logger: logger, retry: retry,
                       quota: quota)
@@ -192,9 +192,9 @@ enum TestAWS {
     }
 
     @Test func defaultEndpoints() {
-        #expect(AWSJSONClient.defaultEndpoint(service: "ecs", region: "us-east-1") == "https://ecs.us-east-1.amazonaws.com")
-        #expect(AWSJSONClient.defaultEndpoint(service: "sqs", region: "eu-west-3") == "https://sqs.eu-west-3.amazonaws.com")
-        #expect(AWSJSONClient.defaultEndpoint(service: "sqs", region: "cn-north-1") == "https://sqs.cn-north-1.amazonaws.com.cn")
+        #expect(AWSClient.defaultEndpoint(service: "ecs", region: "us-east-1") == "https://ecs.us-east-1.amazonaws.com")
+        #expect(AWSClient.defaultEndpoint(service: "sqs", region: "eu-west-3") == "https://sqs.eu-west-3.amazonaws.com")
+        #expect(AWSClient.defaultEndpoint(service: "sqs", region: "cn-north-1") == "https://sqs.cn-north-1.amazonaws.com.cn")
     }
 
     @Test func invalidEndpointIsAConfigurationError() throws {

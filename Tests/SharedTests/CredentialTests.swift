@@ -6,7 +6,7 @@ import Testing
 @testable import TestSupport
 
 /// An HTTP transport answering from a closure and recording every request.
-final class CredFakeTransport: HTTPTransport, @unchecked Sendable {
+final class CredFakeTransport: HTTPTransport {
     var requests: [HTTPRequest] = []
     var handler: (HTTPRequest) throws -> HTTPResponse
 
@@ -180,7 +180,7 @@ let credNow = 1_700_000_000.0
         }
         let rejected = failure { try WebIdentityCredentialProvider.fromEnvironment(env, fs: MemoryFileSystem(["/missing": "tok"]),
                                                                                    sts: makeSTS(denied)).credentials(now: credNow) }
-        #expect(rejected?.message == "web identity: sts AssumeRoleWithWebIdentity: InvalidIdentityToken: Incorrect token audience (HTTP 403)")
+        #expect(rejected?.message == "web identity: sts AssumeRoleWithWebIdentity: InvalidIdentityToken: Incorrect token audience (HTTP 403, request id 4d5e6f)")
         #expect(rejected?.exitStatus == .noPermission)
     }
 
@@ -345,7 +345,7 @@ let credNow = 1_700_000_000.0
                               message: "User: arn:aws:iam::1:user/b is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::1:role/r")
         }
         let e = failure { try profileProvider(config: config, transport: denied).credentials(now: credNow) }
-        #expect(e?.message == "profile default: sts AssumeRole: AccessDenied: User: arn:aws:iam::1:user/b is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::1:role/r (HTTP 403)")
+        #expect(e?.message == "profile default: sts AssumeRole: AccessDenied: User: arn:aws:iam::1:user/b is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::1:role/r (HTTP 403, request id 4d5e6f)")
         #expect(e?.exitStatus == .noPermission)
         let invalid = CredFakeTransport { _ in STSFixtures.error(status: 400, code: "ValidationError", message: "1 validation error detected") }
         #expect(failure { try profileProvider(config: config, transport: invalid).credentials(now: credNow) }?.exitStatus == .config)
@@ -495,11 +495,13 @@ let credNow = 1_700_000_000.0
         let env = Environment(["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/secret-guid"])
         let time = ManualTime(credNow)
         let flaky = CredFakeTransport { r in throw TransportError(kind: .connect, url: r.url, detail: "connection refused") }
-        let down = failure { try ECSContainerCredentialProvider(env: env, fs: MemoryFileSystem(), transport: flaky, time: time).credentials(now: credNow) }
+        let down = failure { try ECSContainerCredentialProvider(env: env, fs: MemoryFileSystem(), transport: flaky, time: time,
+                                                                random: FixedRandom(1)).credentials(now: credNow) }
         #expect(down?.message == "ecs container: cannot reach 169.254.170.2: connection refused")
         #expect(down?.exitStatus == .unavailable)
         #expect(flaky.requests.count == 3)
-        #expect(time.sleeps == [1, 1])
+        // The standard retry policy of every AWS call: full jitter over 1 s, 2 s (here at its ceiling).
+        #expect(time.sleeps == [1, 2])
 
         var calls = 0
         let recovering = CredFakeTransport { _ in

@@ -51,7 +51,7 @@ import Testing
         #expect(m.attributes.isEmpty)
     }
 
-    static let errors: [(JSON, (Document) throws -> Any?, String)] = [
+    static var errors: [(JSON, (Document) throws -> Any?, String)] { [
         (["cluster": "prod"], { try $0.service() }, #"document 2: missing "service""#),
         (["service": 5], { try $0.service() }, #"document 2: "service" must be a string, got a number"#),
         (["cluster": ["a"]], { try $0.cluster() }, #"document 2: "cluster" must be a string, got an array"#),
@@ -71,7 +71,7 @@ import Testing
         (["result": ["status": "done"]], { try $0.result() },
          #"document 2: "result.status" is "done", expected one of succeeded, failed, rolled_back, superseded, stale, timed_out, rejected"#),
         (["result": 1], { try $0.result() }, #"document 2: "result" must be an object, got a number"#),
-    ]
+    ] }
 
     @Test(arguments: 0..<errors.count)
     func missingOrWronglyTypedFieldsNameTheFieldAndDocument(index: Int) throws {

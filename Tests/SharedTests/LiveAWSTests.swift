@@ -100,7 +100,7 @@ import Testing
 
     @Test func unreachableEndpointGivesUpAfterBoundedRetries() throws {
         let time = ManualTime()
-        let client = AWSJSONClient(service: .sqs, region: "us-east-1",
+        let client = AWSClient(service: .sqs, region: "us-east-1",
                                    endpoint: "http://127.0.0.1:\(LoopbackServer.closedPort())",
                                    credentials: StaticCredentialProvider(TestAWS.credentials),
                                    transport: CurlTransport(environment: Environment()), time: time,

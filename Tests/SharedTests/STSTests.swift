@@ -8,7 +8,8 @@ import Testing
     let source = Credentials(accessKeyId: "AKIDSOURCE", secretAccessKey: "sourcesecret", sessionToken: "sourcetoken")
 
     func client(_ transport: HTTPTransport, time: ManualTime = ManualTime()) -> STSClient {
-        STSClient(endpoint: "https://sts.us-west-2.amazonaws.com", region: "us-west-2", transport: transport, time: time)
+        STSClient(endpoint: "https://sts.us-west-2.amazonaws.com", region: "us-west-2", transport: transport, time: time,
+                  random: FixedRandom(1))
     }
 
     @Test func formEncodingFollowsSigV4Rules() {
@@ -64,10 +65,10 @@ import Testing
             do {
                 _ = try client(transport).assumeRole(.init(roleArn: "arn:aws:iam::1:role/r", sessionName: "s"), using: source)
                 Issue.record("expected an error")
-            } catch let e as STSError {
+            } catch let e as AWSError {
                 #expect(e.code == code)
                 #expect(e.exitStatus == exit)
-                #expect(e.message == "sts AssumeRole: \(code): it said <no> & more (HTTP \(status))")
+                #expect(e.message == "sts AssumeRole: \(code): it said <no> & more (HTTP \(status), request id 4d5e6f)")
                 #expect(transport.requests.count == 1)
             }
         }
@@ -89,16 +90,16 @@ import Testing
         do {
             _ = try client(down).assumeRoleWithWebIdentity(roleArn: "arn:aws:iam::1:role/r", sessionName: "s", token: "jwt")
             Issue.record("expected an error")
-        } catch let e as STSError {
+        } catch let e as AWSError {
             #expect(e.exitStatus == .unavailable)
-            #expect(e.message == "sts AssumeRoleWithWebIdentity: cannot reach sts.us-west-2.amazonaws.com: connection refused")
+            #expect(e.message == "sts AssumeRoleWithWebIdentity: cannot connect: https://sts.us-west-2.amazonaws.com/: connection refused (after 3 attempts)")
             #expect(down.requests.count == 3)
         }
         let throttled = CredFakeTransport { _ in STSFixtures.error(status: 400, code: "Throttling", message: "Rate exceeded") }
         do {
             _ = try client(throttled).assumeRole(.init(roleArn: "arn:aws:iam::1:role/r", sessionName: "s"), using: source)
             Issue.record("expected an error")
-        } catch let e as STSError {
+        } catch let e as AWSError {
             #expect(e.exitStatus == .throttled)
         }
     }
@@ -110,12 +111,12 @@ import Testing
         do {
             _ = try c.assumeRole(.init(roleArn: "arn:aws:iam::1:role/r", sessionName: "s"), using: source)
             Issue.record("expected an error")
-        } catch let e as STSError {
+        } catch let e as AWSError {
             #expect(e.message == "sts AssumeRole: <html> <body>Bad Gateway</body> </html> (HTTP 502)")
             #expect(e.exitStatus == .unavailable)
         }
         let empty = CredFakeTransport { _ in HTTPResponse(status: 200, text: "<AssumeRoleResponse></AssumeRoleResponse>") }
-        #expect(throws: STSError.self) {
+        #expect(throws: AWSError.self) {
             try client(empty).assumeRole(.init(roleArn: "arn:aws:iam::1:role/r", sessionName: "s"), using: source)
         }
     }
@@ -163,7 +164,7 @@ import Testing
         // The role may call what the minimum policy allows.
         let cluster = "sts-live-\(Int(now))"
         _ = try LocalAWS.client(.ecs, user: "admin").call("CreateCluster", ["clusterName": .string(cluster)])
-        let ecs = ECSClient(client: AWSJSONClient(service: .ecs, region: resolved.region, endpoint: resolved.ecsEndpoint,
+        let ecs = ECSClient(client: AWSClient(service: .ecs, region: resolved.region, endpoint: resolved.ecsEndpoint,
                                                   credentials: resolved.credentials, transport: CurlTransport(environment: Environment()),
                                                   time: SystemTime(), random: SystemRandom(), userAgent: Version.userAgent))
         let result = try ecs.describeServices(cluster: cluster, services: ["absent"])

@@ -150,8 +150,8 @@ struct V4Case: CustomTestStringConvertible, Sendable {
     }
 
     @Test func uriEncodingAndDates() {
-        #expect(SigV4Signer.uriEncode("a b/c~d%", encodeSlash: true) == "a%20b%2Fc~d%25")
-        #expect(SigV4Signer.uriEncode("a b/c", encodeSlash: false) == "a%20b/c")
+        #expect(percentEncode("a b/c~d%") == "a%20b%2Fc~d%25")
+        #expect(percentEncode("a b/c", keepSlash: true) == "a%20b/c")
         #expect(SigV4Signer.amzDate(0) == "19700101T000000Z")
         #expect(SigV4Signer.amzDate(suiteDate) == "20150830T123600Z")
     }

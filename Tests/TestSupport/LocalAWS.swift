@@ -105,11 +105,11 @@ enum LocalAWS {
 
     /// A generic JSON client for a user of the endpoint, over libcurl with the real clock.
     static func client(_ service: AWSServiceSpec, user: String, secretOverride: String? = nil,
-                       retry: RetryPolicy = .standard) throws -> AWSJSONClient {
+                       retry: RetryPolicy = .standard) throws -> AWSClient {
         let info = try shared()
         var creds = try info.user(user).credentials
         if let secretOverride { creds.secretAccessKey = secretOverride }
-        return AWSJSONClient(service: service, region: info.region, endpoint: info.endpoint,
+        return AWSClient(service: service, region: info.region, endpoint: info.endpoint,
                              credentials: StaticCredentialProvider(creds), transport: CurlTransport(environment: Environment()),
                              time: SystemTime(), random: SystemRandom(), userAgent: Version.userAgent, retry: retry)
     }

@@ -8,7 +8,7 @@ import Musl
 ///
 /// Keep-alive and Content-Length bodies are supported; one thread per connection. A reply with
 /// status 0 drops the connection without answering, to simulate a broken server.
-final class LoopbackServer: @unchecked Sendable {
+final class LoopbackServer {
     /// One request as it arrived.
     struct RecordedRequest: Sendable {
         var method: String

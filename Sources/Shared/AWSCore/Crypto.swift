@@ -23,14 +23,6 @@ public enum Crypto {
         return out
     }
 
-    public static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count * 2)
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0xF)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    /// Lowercase hex, as SigV4 writes digests and signatures.
+    public static func hex(_ bytes: [UInt8]) -> String { Hex.encode(bytes) }
 }

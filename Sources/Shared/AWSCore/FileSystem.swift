@@ -33,7 +33,7 @@ extension FileSystem {
 }
 
 /// The real file system.
-public final class LocalFileSystem: FileSystem, @unchecked Sendable {
+public final class LocalFileSystem: FileSystem {
     public init() {}
 
     public func read(_ path: String) throws -> [UInt8] {
@@ -44,6 +44,19 @@ public final class LocalFileSystem: FileSystem, @unchecked Sendable {
         }
         defer { close(fd) }
         return try readAll(fd: fd, path: path)
+    }
+}
+
+/// Writes all of `text` to a file descriptor (1 stdout, 2 stderr), unbuffered, so each line is out at once.
+public func writeAll(fd: Int32, _ text: String) {
+    var bytes = Array(text.utf8)[...]
+    while !bytes.isEmpty {
+        let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        if n < 0 {
+            if errno == EINTR { continue }
+            return
+        }
+        bytes = bytes.dropFirst(n)
     }
 }
 

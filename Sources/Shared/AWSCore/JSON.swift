@@ -166,8 +166,6 @@ extension JSON {
         }
     }
 
-    private static let hex: [Character] = Array("0123456789abcdef")
-
     static func writeString(_ s: String, to out: inout String) {
         out += "\""
         for u in s.unicodeScalars {
@@ -181,10 +179,7 @@ extension JSON {
             case "\u{0C}": out += "\\f"
             default:
                 if u.value < 0x20 || u.value == 0x7F || u.value == 0x2028 || u.value == 0x2029 {
-                    let v = Int(u.value)
-                    out += "\\u"
-                    out.append(hex[(v >> 12) & 0xF]); out.append(hex[(v >> 8) & 0xF])
-                    out.append(hex[(v >> 4) & 0xF]); out.append(hex[v & 0xF])
+                    out += "\\u" + Hex.encode([UInt8(u.value >> 8), UInt8(u.value & 0xFF)])
                 } else {
                     out.unicodeScalars.append(u)
                 }

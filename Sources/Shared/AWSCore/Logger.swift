@@ -7,7 +7,7 @@ import Darwin
 #endif
 
 /// Where diagnostics go: stderr as `tool: message`, or one JSON object per line.
-public final class Logger: @unchecked Sendable {
+public final class Logger {
     public enum Level: Int, Comparable, Sendable {
         case error = 0, warning, info, debug
         public static func < (a: Level, b: Level) -> Bool { a.rawValue < b.rawValue }
@@ -40,11 +40,7 @@ public final class Logger: @unchecked Sendable {
         self.tool = tool
         self.level = level
         self.format = format
-        self.sink = sink ?? { line in
-            var s = line
-            s.withUTF8 { buf in _ = fwrite(buf.baseAddress, 1, buf.count, stderr) }
-            fflush(stderr)
-        }
+        self.sink = sink ?? { line in writeAll(fd: 2, line) }
         self.clock = clock ?? { SystemTime().now() }
     }
 

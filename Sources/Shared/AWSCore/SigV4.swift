@@ -1,11 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// AWS Signature Version 4 header signing: a pure value, the date passed in.
 public struct SigV4Signer: Sendable {
     public var credentials: Credentials
@@ -112,7 +104,7 @@ public struct SigV4Signer: Sendable {
         var path = rawPath.isEmpty ? "/" : rawPath
         if normalizePath { path = SigV4Signer.removeDotSegments(path) }
         // Every service but S3 encodes the (already encoded) path once more.
-        return SigV4Signer.uriEncode(path, encodeSlash: false)
+        return percentEncode(path, keepSlash: true)
     }
 
     static func removeDotSegments(_ path: String) -> String {
@@ -134,8 +126,8 @@ public struct SigV4Signer: Sendable {
         var pairs: [(String, String)] = []
         for part in query.split(separator: "&", omittingEmptySubsequences: true) {
             let kv = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let key = uriEncode(percentDecode(String(kv[0])), encodeSlash: true)
-            let value = kv.count > 1 ? uriEncode(percentDecode(String(kv[1])), encodeSlash: true) : ""
+            let key = percentEncode(percentDecode(String(kv[0])))
+            let value = kv.count > 1 ? percentEncode(percentDecode(String(kv[1]))) : ""
             pairs.append((key, value))
         }
         pairs.sort { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0 < $1.0 }
@@ -156,24 +148,6 @@ public struct SigV4Signer: Sendable {
             }
         }
         return out
-    }
-
-    /// RFC 3986 encoding as SigV4 defines it: only A-Z a-z 0-9 - _ . ~ stay as they are.
-    public static func uriEncode(_ s: String, encodeSlash: Bool) -> String {
-        let hex = Array("0123456789ABCDEF".utf8)
-        var out = [UInt8]()
-        for b in s.utf8 {
-            let unreserved = (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39)
-                || b == 0x2D || b == 0x5F || b == 0x2E || b == 0x7E
-            if unreserved || (b == 0x2F && !encodeSlash) {
-                out.append(b)
-            } else {
-                out.append(0x25)
-                out.append(hex[Int(b >> 4)])
-                out.append(hex[Int(b & 0xF)])
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 
     static func percentDecode(_ s: String) -> String {
@@ -204,10 +178,6 @@ public struct SigV4Signer: Sendable {
 
     /// `YYYYMMDD'T'HHMMSS'Z'` in UTC.
     public static func amzDate(_ epoch: Double) -> String {
-        var t = time_t(epoch.rounded(.down))
-        var tm = tm()
-        gmtime_r(&t, &tm)
-        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(tm.tm_year + 1900)\(two(tm.tm_mon + 1))\(two(tm.tm_mday))T\(two(tm.tm_hour))\(two(tm.tm_min))\(two(tm.tm_sec))Z"
+        ISO8601.format(epoch).filter { $0 != "-" && $0 != ":" }
     }
 }

@@ -15,7 +15,7 @@ public protocol TimeSource: AnyObject {
 }
 
 /// The real clock.
-public final class SystemTime: TimeSource, @unchecked Sendable {
+public final class SystemTime: TimeSource {
     public init() {}
     public func now() -> Double {
         var ts = timespec()
@@ -38,7 +38,7 @@ public protocol RandomSource: AnyObject {
 }
 
 /// The system random generator.
-public final class SystemRandom: RandomSource, @unchecked Sendable {
+public final class SystemRandom: RandomSource {
     public init() {}
     public func unit() -> Double {
         var g = SystemRandomNumberGenerator()

@@ -18,8 +18,7 @@ extension ParsableCommand {
     public static func runAsTool(_ arguments: [String]? = nil) -> Never {
         let name = configuration.commandName ?? "tool"
         guard let arguments = arguments ?? ProcessArguments.current.map({ Array($0.dropFirst()) }) else {
-            var line = "\(name): \(ProcessArguments.unreadable)\n"
-            line.withUTF8 { buf in _ = fwrite(buf.baseAddress, 1, buf.count, stderr) }
+            writeAll(fd: 2, "\(name): \(ProcessArguments.unreadable)\n")
             terminate(.osError)
         }
         do {
@@ -33,8 +32,7 @@ extension ParsableCommand {
                 print(fullMessage(for: error))
                 terminate(.ok)
             }
-            var line = "\(name): \(message(for: error)) (see \(name) --help)\n"
-            line.withUTF8 { buf in _ = fwrite(buf.baseAddress, 1, buf.count, stderr) }
+            writeAll(fd: 2, "\(name): \(message(for: error)) (see \(name) --help)\n")
             terminate(code == .validationFailure ? .usage : ExitStatus(rawValue: code.rawValue) ?? .usage)
         }
     }

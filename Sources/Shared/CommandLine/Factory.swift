@@ -44,15 +44,16 @@ public final class RealAWSClientFactory: AWSClientFactory {
         if let c = resolved[queueUrl ?? ""] { return c }
         var c = try ResolvedAWSConfig.resolve(
             flags: (region: common.region, profile: common.profile, endpointURL: common.endpointURL),
-            queueUrl: queueUrl, env: environment, fs: fileSystem, transport: transport, time: time, logger: logger)
+            queueUrl: queueUrl, env: environment, fs: fileSystem, transport: transport, time: time, random: random,
+            userAgent: Version.userAgent, logger: logger)
         if let shared = credentials { c.credentials = shared } else { credentials = c.credentials }
         resolved[queueUrl ?? ""] = c
         logger.debug("region \(c.region), profile \(c.profileName), sqs \(c.sqsEndpoint), ecs \(c.ecsEndpoint)")
         return c
     }
 
-    func client(_ service: AWSServiceSpec, _ c: ResolvedAWSConfig, endpoint: String) throws -> AWSJSONClient {
-        AWSJSONClient(service: service, region: c.region, endpoint: endpoint, credentials: c.credentials,
+    func client(_ service: AWSServiceSpec, _ c: ResolvedAWSConfig, endpoint: String) throws -> AWSClient {
+        AWSClient(service: service, region: c.region, endpoint: endpoint, credentials: c.credentials,
                       transport: transport, time: time, random: random, userAgent: Version.userAgent, logger: logger,
                       retry: try .standard(environment: environment))
     }

@@ -51,9 +51,7 @@ public protocol LineWriter: AnyObject {
 public final class StandardOutput: LineWriter {
     public init() {}
     public func write(line: String) {
-        var s = line + "\n"
-        s.withUTF8 { buf in _ = fwrite(buf.baseAddress, 1, buf.count, stdout) }
-        fflush(stdout)
+        writeAll(fd: 1, line + "\n")
     }
 }
 
@@ -126,6 +124,6 @@ public enum StopSignal {
 
 /// Ends the process with the status.
 public func terminate(_ status: ExitStatus) -> Never {
-    fflush(stdout)
+    fflush(nil)  // what print() buffered (--help, --version)
     exit(status.rawValue)
 }

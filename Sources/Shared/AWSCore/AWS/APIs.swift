@@ -30,7 +30,7 @@ public struct ReceiveMessageRequest: Sendable, Equatable {
 
 /// The ECS operations the tools use, as a seam for tests; results are the AWS JSON shapes.
 public protocol ECSAPI: AnyObject {
-    /// Seconds since the epoch after which no call or retry starts; nil for none (see `AWSJSONClient.deadline`).
+    /// Seconds since the epoch after which no call or retry starts; nil for none (see `AWSClient.deadline`).
     var deadline: Double? { get set }
     /// The `taskDefinition` of the response.
     func registerTaskDefinition(_ definition: JSON) throws -> JSON

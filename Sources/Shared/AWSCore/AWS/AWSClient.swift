@@ -1,25 +1,36 @@
-/// What the AWS JSON protocol needs to know about one service.
+/// What the client needs to know about one service: its name and its wire protocol.
 public struct AWSServiceSpec: Sendable, Equatable {
-    /// Name used for signing, endpoints and messages ("sqs", "ecs").
-    public var name: String
-    /// The X-Amz-Target prefix ("AmazonSQS").
-    public var targetPrefix: String
-    /// "1.0" or "1.1", for the Content-Type.
-    public var jsonVersion: String
-
-    public init(name: String, targetPrefix: String, jsonVersion: String) {
-        self.name = name
-        self.targetPrefix = targetPrefix
-        self.jsonVersion = jsonVersion
+    /// The wire protocols the tools speak.
+    public enum WireProtocol: Sendable, Equatable {
+        /// AWS JSON: POST of a JSON body, the operation in `X-Amz-Target` (`AmazonSQS.ReceiveMessage`).
+        case json(targetPrefix: String, version: String)
+        /// AWS query: POST of a form body with `Action` and `Version`, an XML answer (STS).
+        case query(apiVersion: String)
+        /// Plain HTTP answering JSON, unsigned (the container credential endpoint): `send` only.
+        case plain
     }
 
-    public static let sqs = AWSServiceSpec(name: "sqs", targetPrefix: "AmazonSQS", jsonVersion: "1.0")
-    public static let ecs = AWSServiceSpec(name: "ecs", targetPrefix: "AmazonEC2ContainerServiceV20141113",
-                                           jsonVersion: "1.1")
+    /// Name used for signing, endpoints and messages ("sqs", "ecs", "sts").
+    public var name: String
+    public var wire: WireProtocol
+
+    public init(name: String, wire: WireProtocol) {
+        self.name = name
+        self.wire = wire
+    }
+
+    public static let sqs = AWSServiceSpec(name: "sqs", wire: .json(targetPrefix: "AmazonSQS", version: "1.0"))
+    public static let ecs = AWSServiceSpec(name: "ecs", wire: .json(targetPrefix: "AmazonEC2ContainerServiceV20141113",
+                                                                     version: "1.1"))
+    public static let sts = AWSServiceSpec(name: "sts", wire: .query(apiVersion: "2011-06-15"))
+    public static let containerCredentials = AWSServiceSpec(name: "ecs container", wire: .plain)
 }
 
-/// Calls one AWS service over the JSON protocol: signs, sends, decodes errors and retries in standard mode.
-public final class AWSJSONClient: @unchecked Sendable {
+/// The one path of every AWS call (SQS, ECS, STS, and the container credential endpoint): builds the
+/// request, signs it, sends it, decodes errors and retries in standard mode within the deadline.
+///
+/// Not Sendable: the tools make their calls from one thread, and `deadline` and the quota change between calls.
+public final class AWSClient {
     public let service: AWSServiceSpec
     public let region: String
     /// Base URL without a trailing slash, e.g. `https://ecs.us-east-1.amazonaws.com`.
@@ -72,16 +83,37 @@ public final class AWSJSONClient: @unchecked Sendable {
 
     /// As `call(_:_:)`, with the HTTP timeout of each attempt raised to `timeout` seconds (long polls).
     public func call(_ operation: String, _ input: JSON, timeout: Double?) throws -> JSON {
-        guard let url = URLParts(endpoint + "/") else {
-            throw Failure(.configuration, "\(service.name): invalid endpoint url '\(endpoint)'")
+        guard case .json(let targetPrefix, let version) = service.wire else {
+            preconditionFailure("\(service.name) does not speak the JSON protocol")
         }
-        let body = Array(input.serialized().utf8)
-        let headers: [(name: String, value: String)] = [
-            ("Host", url.hostHeader),
-            ("Content-Type", "application/x-amz-json-\(service.jsonVersion)"),
-            ("X-Amz-Target", "\(service.targetPrefix).\(operation)"),
-            ("User-Agent", userAgent),
-        ]
+        let response = try send(operation, headers: [("Content-Type", "application/x-amz-json-\(version)"),
+                                                     ("X-Amz-Target", "\(targetPrefix).\(operation)")],
+                                body: Array(input.serialized().utf8), timeout: timeout)
+        return try parseSuccess(response.response, operation: operation, attempts: response.attempts)
+    }
+
+    /// Calls `operation` over the query protocol with `parameters` after `Action` and `Version`; the XML
+    /// answer. `signed` false for the calls whose proof is in the parameters (AssumeRoleWithWebIdentity).
+    public func query(_ operation: String, _ parameters: [(String, String)], signed: Bool = true) throws -> String {
+        guard case .query(let version) = service.wire else {
+            preconditionFailure("\(service.name) does not speak the query protocol")
+        }
+        let form = [("Action", operation), ("Version", version)] + parameters
+        return try send(operation, headers: [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")],
+                        body: Array(formEncode(form).utf8), signed: signed).response.text
+    }
+
+    /// Sends one request with the retry policy, the quota and the deadline: each attempt signed afresh
+    /// at its own time (unless `signed` is false); the 2xx response and the attempts it took, or the
+    /// last attempt's error. `url` defaults to the endpoint's root.
+    public func send(_ operation: String, method: String = "POST", url: String? = nil,
+                     headers extra: [(name: String, value: String)], body: [UInt8] = [], timeout: Double? = nil,
+                     connectTimeout: Double? = nil, signed: Bool = true) throws -> (response: HTTPResponse, attempts: Int) {
+        let target = url ?? endpoint + "/"
+        guard let parts = URLParts(target) else {
+            throw Failure(.configuration, "\(service.name): invalid endpoint url '\(url ?? endpoint)'")
+        }
+        let headers: [(name: String, value: String)] = [("Host", parts.hostHeader)] + extra + [("User-Agent", userAgent)]
         var attempt = 0
         var acquired: Int? = nil
         var lastError: AWSError? = nil
@@ -104,18 +136,19 @@ public final class AWSJSONClient: @unchecked Sendable {
                 limitedByDeadline = remaining < perAttempt
                 perAttempt = min(perAttempt, remaining)
             }
-            let creds = try credentials.credentials(now: start)
-            let unsigned = HTTPRequest(method: "POST", url: endpoint + "/", headers: headers, body: body,
-                                       connectTimeout: min(connectTimeout, perAttempt), timeout: perAttempt)
-            let signed = SigV4Signer(credentials: creds, region: region, service: service.name)
-                .sign(unsigned, date: start)
+            var request = HTTPRequest(method: method, url: target, headers: headers, body: body,
+                                      connectTimeout: min(connectTimeout ?? self.connectTimeout, perAttempt), timeout: perAttempt)
+            if signed {
+                let creds = try credentials.credentials(now: start)
+                request = SigV4Signer(credentials: creds, region: region, service: service.name).sign(request, date: start)
+            }
 
             var error: AWSError
             do {
-                let response = try transport.send(signed)
+                let response = try transport.send(request)
                 if (200..<300).contains(response.status) {
                     quota.release(acquired ?? RetryQuota.noRetryIncrement)
-                    return try parseSuccess(response, operation: operation, attempts: attempt)
+                    return (response, attempt)
                 }
                 error = AWSError.decode(response, service: service.name, operation: operation)
             } catch let e as TransportError {
@@ -124,7 +157,7 @@ public final class AWSJSONClient: @unchecked Sendable {
                 // connect timeout that came before it.
                 if let deadline, e.kind == .timeout, limitedByDeadline, time.now() >= deadline - 0.1 {
                     var timedOut = AWSError.timedOut(service: service.name, operation: operation,
-                                                     detail: "the deadline passed while waiting for \(endpoint)")
+                                                     detail: "the deadline passed while waiting for \(url.map(hostOf) ?? endpoint)")
                     timedOut.attempts = attempt
                     throw timedOut
                 }
@@ -143,7 +176,7 @@ public final class AWSJSONClient: @unchecked Sendable {
                 throw error
             }
             acquired = cost
-            logger?.debug("\(service.name) \(operation): \(error.code ?? error.kind.rawValue) on attempt \(attempt) of \(retry.maxAttempts), retrying in \(AWSJSONClient.seconds(delay)) s")
+            logger?.debug("\(service.name) \(operation): \(error.code ?? error.kind.rawValue) on attempt \(attempt) of \(retry.maxAttempts), retrying in \(AWSClient.seconds(delay)) s")
             time.sleep(delay)
         }
     }
@@ -154,7 +187,7 @@ public final class AWSJSONClient: @unchecked Sendable {
             return try JSON.parse(response.body, source: "\(service.name) \(operation) response")
         } catch {
             throw AWSError(service: service.name, operation: operation, httpStatus: response.status, code: nil,
-                           awsMessage: "unreadable response: " + AWSError.oneLine(response.text),
+                           awsMessage: "unreadable response: " + oneLine(response.text),
                            requestId: response.header("x-amzn-RequestId"), kind: .transient, attempts: attempts)
         }
     }

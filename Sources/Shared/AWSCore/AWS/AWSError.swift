@@ -39,7 +39,9 @@ public struct AWSError: ReportedError, Equatable, CustomStringConvertible {
         case .throttling: return .throttled
         case .transient, .transport: return .unavailable
         case .auth: return .permission
-        case .notFound, .invalidInput: return .invalidInput
+        // STS is only asked for credentials: a request it refuses names a wrong role, policy or region
+        // in the configuration, not bad input.
+        case .notFound, .invalidInput: return service == "sts" ? .configuration : .invalidInput
         case .timedOut: return .timedOut
         }
     }
@@ -89,10 +91,10 @@ public struct AWSError: ReportedError, Equatable, CustomStringConvertible {
         if let json = try? JSON.parse(response.body), json.objectValue != nil {
             if let type = nonEmpty(json["__type"]?.stringValue) { code = cleanType(type) }
             message = json["message"]?.stringValue ?? json["Message"]?.stringValue
-        } else if let xmlCode = xmlElement("Code", in: text) {
+        } else if let xmlCode = XMLText.element("Code", in: text)?.trimmingSpaces {
             // Query-protocol style <ErrorResponse><Error><Code>, as moto and some endpoints send.
-            message = xmlElement("Message", in: text)
-            requestId = requestId ?? xmlElement("RequestId", in: text) ?? xmlElement("RequestID", in: text)
+            message = XMLText.element("Message", in: text)?.trimmingSpaces
+            requestId = requestId ?? XMLText.element("RequestId", in: text)?.trimmingSpaces ?? XMLText.element("RequestID", in: text)?.trimmingSpaces
             code = nonEmpty(xmlCode)
         } else if !text.allSatisfy({ $0.isWhitespace }) {
             message = text
@@ -145,7 +147,7 @@ public struct AWSError: ReportedError, Equatable, CustomStringConvertible {
         "UnrecognizedClient", "UnrecognizedClientException", "InvalidSignatureException", "SignatureDoesNotMatch",
         "IncompleteSignature", "IncompleteSignatureException", "InvalidClientTokenId", "MissingAuthenticationToken",
         "MissingAuthenticationTokenException", "AuthFailure", "InvalidAccessKeyId", "RequestExpired",
-        "UnauthorizedOperation", "InvalidSecurity", "NotAuthorized",
+        "UnauthorizedOperation", "InvalidSecurity", "NotAuthorized", "InvalidIdentityToken", "IDPRejectedClaim",
     ]
 
     static let notFoundCodes: Set<String> = [
@@ -166,49 +168,6 @@ public struct AWSError: ReportedError, Equatable, CustomStringConvertible {
         if let colon = t.firstIndex(of: ":") { t = t[..<colon] }
         if let hash = t.lastIndex(of: "#") { t = t[t.index(after: hash)...] }
         return String(t).trimmingSpaces
-    }
-
-    /// The text of the first `<tag>...</tag>`, entities decoded.
-    static func xmlElement(_ tag: String, in text: String) -> String? {
-        guard let open = text.firstRange(of: "<\(tag)>") else { return nil }
-        let rest = text[open.upperBound...]
-        guard let close = rest.firstRange(of: "</\(tag)>") else { return nil }
-        return decodeEntities(String(rest[..<close.lowerBound])).trimmingSpaces
-    }
-
-    private static func decodeEntities(_ s: String) -> String {
-        guard s.contains("&") else { return s }
-        return s.replacing("&lt;", with: "<").replacing("&gt;", with: ">").replacing("&quot;", with: "\"")
-            .replacing("&apos;", with: "'").replacing("&#39;", with: "'").replacing("&amp;", with: "&")
-    }
-
-    /// One line of at most `limit` characters: whitespace runs become one space, control characters `?`.
-    static func oneLine(_ s: String, limit: Int = 300) -> String {
-        var out = ""
-        var pendingSpace = false
-        var count = 0
-        for ch in s {
-            if ch.isWhitespace {
-                pendingSpace = !out.isEmpty
-                continue
-            }
-            if pendingSpace {
-                out.append(" ")
-                count += 1
-                pendingSpace = false
-            }
-            if count >= limit {
-                out.append("…")
-                break
-            }
-            if let ascii = ch.asciiValue, ascii < 0x20 || ascii == 0x7f {
-                out.append("?")
-            } else {
-                out.append(ch)
-            }
-            count += 1
-        }
-        return out
     }
 }
 

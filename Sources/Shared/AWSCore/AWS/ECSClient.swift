@@ -1,18 +1,18 @@
 /// The five ECS calls the tools make, over the AWS JSON 1.1 protocol; nothing else is callable through it.
-public final class ECSClient: ECSAPI, @unchecked Sendable {
-    private let client: AWSJSONClient
+public final class ECSClient: ECSAPI {
+    private let client: AWSClient
 
     /// DescribeTasks accepts at most this many tasks per call.
     static let describeTasksBatch = 100
     /// A guard against an endpoint that hands out nextTokens forever.
     static let maxListPages = 1000
 
-    public init(client: AWSJSONClient) {
-        precondition(client.service == .ecs, "ECSClient needs an ecs AWSJSONClient")
+    public init(client: AWSClient) {
+        precondition(client.service == .ecs, "ECSClient needs an ecs AWSClient")
         self.client = client
     }
 
-    /// See `AWSJSONClient.deadline`.
+    /// See `AWSClient.deadline`.
     public var deadline: Double? {
         get { client.deadline }
         set { client.deadline = newValue }

@@ -58,7 +58,7 @@ public struct RetryPolicy: Sendable, Equatable {
     /// Error codes of transient failures, retried whatever the status.
     public static let transientCodes: Set<String> = [
         "RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete",
-        "InternalError", "InternalFailure", "ServiceUnavailable", "ServerException",
+        "InternalError", "InternalFailure", "ServiceUnavailable", "ServerException", "IDPCommunicationError",
     ]
 
     /// HTTP statuses retried as transient.
@@ -66,7 +66,7 @@ public struct RetryPolicy: Sendable, Equatable {
 }
 
 /// The retry token bucket shared by all calls of one client: retries spend from it, successes refill it.
-public final class RetryQuota: @unchecked Sendable {
+public final class RetryQuota {
     public static let initialCapacity = 500
     public static let retryCost = 5
     public static let timeoutRetryCost = 10

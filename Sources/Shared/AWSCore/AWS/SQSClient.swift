@@ -1,16 +1,16 @@
 /// The two SQS calls the tools make, over the AWS JSON 1.0 protocol; nothing else is callable through it.
-public final class SQSClient: SQSAPI, @unchecked Sendable {
-    private let client: AWSJSONClient
+public final class SQSClient: SQSAPI {
+    private let client: AWSClient
 
     /// Seconds added to WaitTimeSeconds for the HTTP timeout of a long poll, so the poll ends first.
     static let longPollMargin: Double = 10
 
-    public init(client: AWSJSONClient) {
-        precondition(client.service == .sqs, "SQSClient needs an sqs AWSJSONClient")
+    public init(client: AWSClient) {
+        precondition(client.service == .sqs, "SQSClient needs an sqs AWSClient")
         self.client = client
     }
 
-    /// See `AWSJSONClient.deadline`.
+    /// See `AWSClient.deadline`.
     public var deadline: Double? {
         get { client.deadline }
         set { client.deadline = newValue }

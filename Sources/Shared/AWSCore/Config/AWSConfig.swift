@@ -24,6 +24,7 @@ public struct ResolvedAWSConfig {
     /// Nothing is fetched here: credentials are fetched on first use.
     public static func resolve(flags: (region: String?, profile: String?, endpointURL: String?), queueUrl: String?,
                                env: Environment, fs: FileSystem, transport: HTTPTransport, time: TimeSource,
+                               random: RandomSource = SystemRandom(), userAgent: String = "ecs-deployment",
                                logger: Logger?) throws -> ResolvedAWSConfig {
         let shared = try SharedConfig.load(profileFlag: flags.profile, env: env, fs: fs)
         let profile = shared.profile
@@ -35,7 +36,11 @@ public struct ResolvedAWSConfig {
                                        services: shared.services)
         }
         let sts = try endpoint("sts")
-        let makeSTS = { STSClient(endpoint: sts.url, region: sts.signingRegion, transport: transport, time: time) }
+        let retry = try RetryPolicy.standard(environment: env)
+        let makeSTS = {
+            STSClient(endpoint: sts.url, region: sts.signingRegion, transport: transport, time: time, random: random,
+                      userAgent: userAgent, logger: logger, retry: retry)
+        }
         let profileFlagGiven = flags.profile.map { !$0.isEmpty } ?? false
         let chain = DefaultCredentialChain.standard(config: shared, profileFlagGiven: profileFlagGiven, env: env, fs: fs,
                                                     transport: transport, time: time, makeSTS: makeSTS)

@@ -17,8 +17,6 @@ public enum Partitions {
     /// Every partition, in the table's order (`aws` first).
     public static let all: [Partition] = parse(json)
 
-    private static let patterns: [Regex<AnyRegexOutput>?] = all.map { try? Regex($0.regionRegex) }
-
     /// Reads the table; the embedded copy is checked by a test, so a failure here is a build defect.
     static func parse(_ text: String) -> [Partition] {
         guard let root = try? JSON.parse(text, source: "partitions.json"), let list = root["partitions"]?.arrayValue else {
@@ -40,8 +38,9 @@ public enum Partitions {
     /// whose regex matches. nil when neither, where the SDKs fall back to `aws` (see `EndpointResolver`).
     public static func partition(of region: String) -> Partition? {
         if let p = all.first(where: { $0.regions.contains(region) }) { return p }
-        for (i, p) in all.enumerated() {
-            if let re = patterns[i], (try? re.wholeMatch(in: region)) != nil { return p }
+        // Compiled per lookup: a Regex is not Sendable, and a tool looks up a handful of regions at most.
+        for p in all {
+            if let re = try? Regex(p.regionRegex), (try? re.wholeMatch(in: region)) != nil { return p }
         }
         return nil
     }

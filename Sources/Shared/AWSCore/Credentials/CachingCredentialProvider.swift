@@ -1,13 +1,7 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Keeps temporary credentials until 5 minutes before they expire, so a long wait never signs with expired keys.
-public final class CachingCredentialProvider: CredentialProvider, @unchecked Sendable {
+///
+/// Not Sendable, and so without a lock: a tool asks for credentials from one thread.
+public final class CachingCredentialProvider: CredentialProvider {
     let base: CredentialProvider
     /// Seconds before expiry at which a refresh is due.
     public let refreshWindow: Double
@@ -16,21 +10,15 @@ public final class CachingCredentialProvider: CredentialProvider, @unchecked Sen
     let logger: Logger?
     private var cached: Credentials?
     private var nextAttempt: Double = -Double.infinity
-    private var lock = pthread_mutex_t()
 
     public init(_ base: CredentialProvider, refreshWindow: Double = 300, retryAfterFailure: Double = 30, logger: Logger? = nil) {
         self.base = base
         self.refreshWindow = refreshWindow
         self.retryAfterFailure = retryAfterFailure
         self.logger = logger
-        pthread_mutex_init(&lock, nil)
     }
 
-    deinit { pthread_mutex_destroy(&lock) }
-
     public func credentials(now: Double) throws -> Credentials {
-        pthread_mutex_lock(&lock)
-        defer { pthread_mutex_unlock(&lock) }
         if let c = cached {
             // Long-term keys never change under us: never fetch them again.
             guard let expiration = c.expiration else { return c }

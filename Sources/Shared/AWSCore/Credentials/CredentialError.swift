@@ -37,12 +37,3 @@ public struct CredentialError: ReportedError, CustomStringConvertible, Equatable
         return CredentialError(provider: provider, "\(error)")
     }
 }
-
-/// The host (and port) of a URL, for messages: paths of credential endpoints can be sensitive.
-func hostOf(_ url: String) -> String {
-    var rest = Substring(url)
-    if let r = rest.firstRange(of: "://") { rest = rest[r.upperBound...] }
-    if let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) { rest = rest[..<slash] }
-    if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
-    return String(rest)
-}

@@ -29,7 +29,7 @@ public protocol CredentialProvider: AnyObject {
 }
 
 /// Fixed credentials, for tests and for explicitly given keys.
-public final class StaticCredentialProvider: CredentialProvider, @unchecked Sendable {
+public final class StaticCredentialProvider: CredentialProvider {
     public let value: Credentials
     public init(_ value: Credentials) { self.value = value }
     public func credentials(now: Double) throws -> Credentials { value }

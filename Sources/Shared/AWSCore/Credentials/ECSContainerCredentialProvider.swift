@@ -6,13 +6,15 @@ public final class ECSContainerCredentialProvider: CredentialProvider {
     let fs: FileSystem
     let transport: HTTPTransport
     let time: TimeSource
-    public var maxAttempts = 3
+    let random: RandomSource
 
-    public init(env: Environment, fs: FileSystem, transport: HTTPTransport, time: TimeSource) {
+    public init(env: Environment, fs: FileSystem, transport: HTTPTransport, time: TimeSource,
+                random: RandomSource = SystemRandom()) {
         self.env = env
         self.fs = fs
         self.transport = transport
         self.time = time
+        self.random = random
     }
 
     /// The URL to ask, or why there is none: RELATIVE_URI wins over FULL_URI, as in the SDKs.
@@ -29,21 +31,12 @@ public final class ECSContainerCredentialProvider: CredentialProvider {
         guard lower.hasPrefix("http://") else {
             throw CredentialError(provider: Self.name, "AWS_CONTAINER_CREDENTIALS_FULL_URI is not an http or https url")
         }
-        let host = Self.hostName(hostOf(full))
+        let host = URLParts(full)?.bareHost ?? ""
         guard Self.allowedHTTPHost(host) else {
             throw CredentialError(provider: Self.name,
                                   "AWS_CONTAINER_CREDENTIALS_FULL_URI host \(host) is not allowed over http (only loopback, 169.254.170.2, 169.254.170.23, fd00:ec2::23)")
         }
         return full
-    }
-
-    /// The host without port or IPv6 brackets, lowercased.
-    static func hostName(_ hostPort: String) -> String {
-        if hostPort.hasPrefix("["), let close = hostPort.firstIndex(of: "]") {
-            return String(hostPort[hostPort.index(after: hostPort.startIndex)..<close]).lowercased()
-        }
-        if let colon = hostPort.lastIndex(of: ":") { return String(hostPort[..<colon]).lowercased() }
-        return hostPort.lowercased()
     }
 
     /// Plain http may only go to this machine or the link-local credential agents (the SDKs' allow-list).
@@ -87,29 +80,28 @@ public final class ECSContainerCredentialProvider: CredentialProvider {
         let url = try endpoint()
         var headers: [(name: String, value: String)] = [("Accept", "application/json")]
         if let token = try authorization() { headers.append(("Authorization", token)) }
-        let request = HTTPRequest(method: "GET", url: url, headers: headers, connectTimeout: 2, timeout: 5)
-        var lastError: CredentialError?
-        for attempt in 1...max(1, maxAttempts) {
-            if attempt > 1 { time.sleep(1) }
-            let response: HTTPResponse
-            do {
-                response = try transport.send(request)
-            } catch let e as TransportError {
-                lastError = CredentialError(provider: Self.name, "cannot reach \(hostOf(url)): \(e.detail)", kind: .unavailable)
-                continue
+        // The one call path: its retry policy (throttling, 5xx, connection failures) and error decoding.
+        let client = AWSClient(service: .containerCredentials, region: "", endpoint: url,
+                               credentials: StaticCredentialProvider(Credentials(accessKeyId: "", secretAccessKey: "")),
+                               transport: transport, time: time, random: random, userAgent: "ecs-deployment")
+        client.requestTimeout = 5
+        client.connectTimeout = 2
+        let response: HTTPResponse
+        do {
+            response = try client.send("GetCredentials", method: "GET", url: url, headers: headers, signed: false).response
+        } catch let e as AWSError {
+            // The endpoint's own words may quote the path, which can be a secret: name the host only.
+            if e.kind == .transport {
+                let detail = e.awsMessage.hasPrefix(url + ": ") ? String(e.awsMessage.dropFirst(url.count + 2)) : e.awsMessage
+                throw CredentialError(provider: Self.name, "cannot reach \(hostOf(url)): \(detail)", kind: .unavailable)
             }
-            if response.status >= 500 {
-                lastError = CredentialError(provider: Self.name, "HTTP \(response.status) from \(hostOf(url))", kind: .unavailable)
-                continue
-            }
-            guard response.status == 200 else {
-                throw CredentialError(provider: Self.name, "HTTP \(response.status) from \(hostOf(url))",
-                                      kind: response.status == 401 || response.status == 403 ? .permission : .configuration)
-            }
-            return try parseCredentialsDocument(response.body, provider: Self.name, what: "response from \(hostOf(url))")
-                .refusingExpired(at: now, provider: Self.name, from: "the container endpoint \(hostOf(url))")
+            let status = e.httpStatus ?? 0
+            throw CredentialError(provider: Self.name, "HTTP \(status) from \(hostOf(url))",
+                                  kind: status >= 500 || status == 429 ? .unavailable
+                                      : status == 401 || status == 403 ? .permission : .configuration)
         }
-        throw lastError!
+        return try parseCredentialsDocument(response.body, provider: Self.name, what: "response from \(hostOf(url))")
+            .refusingExpired(at: now, provider: Self.name, from: "the container endpoint \(hostOf(url))")
     }
 }
 

@@ -62,18 +62,21 @@ public enum ISO8601 {
         return Double(seconds) + fraction
     }
 
-    /// `2026-11-27T12:00:00Z` for seconds since the epoch (whole seconds, UTC).
-    public static func format(_ time: Double) -> String {
-        let t = Int(time.rounded(.down))
-        var days = t / 86400
-        var rem = t % 86400
-        if rem < 0 { rem += 86400; days -= 1 }
+    /// `2026-11-27T12:00:00Z` for seconds since the epoch (whole seconds, UTC), or
+    /// `2026-11-27T12:00:00.250Z` with `milliseconds` (rounded to the nearest).
+    public static func format(_ time: Double, milliseconds: Bool = false) -> String {
+        let ms = milliseconds ? Int((time * 1000).rounded()) : Int(time.rounded(.down)) * 1000
+        var days = ms / 86_400_000
+        var rem = ms % 86_400_000
+        if rem < 0 { rem += 86_400_000; days -= 1 }
         let (y, m, d) = civilFromDays(days)
         func pad(_ v: Int, _ n: Int) -> String {
             let s = String(v)
             return String(repeating: "0", count: max(0, n - s.count)) + s
         }
-        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(rem / 3600, 2)):\(pad(rem % 3600 / 60, 2)):\(pad(rem % 60, 2))Z"
+        let s = rem / 1000
+        let text = "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(s / 3600, 2)):\(pad(s % 3600 / 60, 2)):\(pad(s % 60, 2))"
+        return text + (milliseconds ? ".\(pad(rem % 1000, 3))Z" : "Z")
     }
 
     private static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }

@@ -16,12 +16,12 @@ private let curlGlobalInit: CURLcode = cshim_global_init_all()
 /// Proxies: with `environment` nil, libcurl reads http_proxy / HTTPS_PROXY / https_proxy /
 /// ALL_PROXY / NO_PROXY from the process itself; with an environment value, the same variables
 /// are taken from that value instead, with libcurl's precedence.
-public final class CurlTransport: HTTPTransport, @unchecked Sendable {
+///
+/// Not Sendable: one easy handle serves one transfer at a time, so a transport belongs to one thread.
+public final class CurlTransport: HTTPTransport {
     private let handle: UnsafeMutableRawPointer?
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private let errorBuffer: UnsafeMutablePointer<CChar>
-    // One handle serves one transfer at a time.
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let environment: Environment?
 
     public init(environment: Environment? = nil) {
@@ -29,8 +29,6 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         handle = curlGlobalInit == CURLE_OK ? curl_easy_init() : nil
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
-        mutex = .allocate(capacity: 1)
-        pthread_mutex_init(mutex, nil)
     }
 
     deinit {
@@ -38,8 +36,6 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         replaceHeaderList(nil)
         if let handle { curl_easy_cleanup(handle) }
         errorBuffer.deallocate()
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
     }
 
     private func replaceHeaderList(_ list: UnsafeMutablePointer<curl_slist>?) {
@@ -48,8 +44,6 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     }
 
     public func send(_ request: HTTPRequest) throws -> HTTPResponse {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
         guard let handle else {
             throw TransportError(kind: .other, url: request.url, detail: "libcurl could not be initialised")
         }

@@ -31,6 +31,11 @@ public enum TaskDefinition {
         }
         for key in dropped { definition[key] = nil }
         try validate(definition, source: source)
+        let problems = TaskDefinitionModel.ecs.problems(.object(definition))
+        if let first = problems.first {
+            let more = problems.count > 1 ? " (and \(problems.count - 1) more)" : ""
+            throw Failure(.invalidInput, "\(source): \(first)\(more)")
+        }
         return Normalised(input: .object(definition), dropped: dropped)
     }
 

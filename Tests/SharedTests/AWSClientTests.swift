@@ -82,7 +82,7 @@ enum TestAWS {
                        credentials: CredentialProvider? = nil, logger: Logger? = nil,
                        endpoint: String? = nil, quota: RetryQuota = RetryQuota()) -> AWSClient {
         AWSClient(service: service, region: "us-east-1",
-                      endpoint: endpoint ?? AWSClient.defaultEndpoint(service: service.name, region: "us-east-1"),
+                      endpoint: endpoint ?? (try! ResolvedAWSConfig.defaultEndpoint(service: service.name, region: "us-east-1")),
                       credentials: credentials ?? StaticCredentialProvider(TestAWS.credentials),
                       transport: transport, time: time, random: FixedRandom(random), userAgent: Version.userAgent, logger: logger, retry: retry,
                       quota: quota)
@@ -191,10 +191,10 @@ enum TestAWS {
         #expect(transport.requests[1].connectTimeout == 5)
     }
 
-    @Test func defaultEndpoints() {
-        #expect(AWSClient.defaultEndpoint(service: "ecs", region: "us-east-1") == "https://ecs.us-east-1.amazonaws.com")
-        #expect(AWSClient.defaultEndpoint(service: "sqs", region: "eu-west-3") == "https://sqs.eu-west-3.amazonaws.com")
-        #expect(AWSClient.defaultEndpoint(service: "sqs", region: "cn-north-1") == "https://sqs.cn-north-1.amazonaws.com.cn")
+    @Test func defaultEndpoints() throws {
+        #expect(try ResolvedAWSConfig.defaultEndpoint(service: "ecs", region: "us-east-1") == "https://ecs.us-east-1.amazonaws.com")
+        #expect(try ResolvedAWSConfig.defaultEndpoint(service: "sqs", region: "eu-west-3") == "https://sqs.eu-west-3.amazonaws.com")
+        #expect(try ResolvedAWSConfig.defaultEndpoint(service: "sqs", region: "cn-north-1") == "https://sqs.cn-north-1.amazonaws.com.cn")
     }
 
     @Test func invalidEndpointIsAConfigurationError() throws {

@@ -86,7 +86,7 @@ public func runSQSReceive(_ options: SQSReceiveOptions, common: CommonOptions, c
     return worst
 }
 
-/// The document of one received message (DESIGN §2), and the read-only fields dropped from its definition.
+/// The document of one received message (docs/design.md, "Documents"), and the read-only fields dropped from its definition.
 public func messageDocument(_ message: JSON, queueUrl: String, defaultCluster: String) throws -> (JSON, dropped: [String]) {
     let m = try documentMessage(message, queueUrl: queueUrl)
     let id = m.messageId
@@ -130,7 +130,7 @@ func documentMessage(_ message: JSON, queueUrl: String) throws -> DocumentMessag
     return m
 }
 
-/// Whether a message with this outcome may be deleted (DESIGN §5): a final success, superseded or stale
+/// Whether a message with this outcome may be deleted (docs/design.md, "Delete policy"): a final success, superseded or stale
 /// always; a failure or a message that can never succeed only when asked; an unknown outcome never.
 public func deletable(_ status: WaitStatus, deleteOnFailure: Bool) -> Bool {
     switch status {

@@ -107,7 +107,7 @@ public final class ToolContext {
 
 nonisolated(unsafe) private var stopFlag: sig_atomic_t = 0
 
-/// SIGTERM/SIGINT as a flag the tools check between steps, so they stop cleanly (DESIGN §5).
+/// SIGTERM/SIGINT as a flag the tools check between steps, so they stop cleanly (docs/design.md, "Stopping").
 public enum StopSignal {
     public static var requested: Bool { stopFlag != 0 }
 

@@ -38,11 +38,6 @@ public enum WaitOutcome: Equatable, Sendable {
     /// The service cannot be judged by this tool (not an ECS rolling deployment): a usage problem, not an outcome.
     case unsupported(String)
 
-    public var isFinal: Bool {
-        if case .keepWaiting = self { return false }
-        return true
-    }
-
     public var text: String {
         switch self {
         case .succeeded(let s), .failed(let s), .rolledBack(let s), .superseded(let s), .keepWaiting(let s),
@@ -77,7 +72,7 @@ public struct WaitDecision: Equatable, Sendable {
 /// does not raise failedTasks, and at the capped poll interval this notices one within about 20 s.
 let stoppedTaskCheckInterval = 3
 
-/// Judges our deployment in one DescribeServices snapshot (DESIGN §4); pure.
+/// Judges our deployment in one DescribeServices snapshot (docs/design.md, "Wait semantics"); pure.
 public func decide(snapshot: ServiceSnapshot, expectation: WaitExpectation, stoppedTasks: [JSON]) -> WaitDecision {
     let view = ServiceView(snapshot.service)
     let name = view.name

@@ -70,12 +70,6 @@ public final class AWSClient {
         self.userAgent = userAgent
     }
 
-    /// The public AWS endpoint of a service in a region (`.amazonaws.com.cn` in China).
-    public static func defaultEndpoint(service: String, region: String) -> String {
-        let suffix = region.hasPrefix("cn-") ? "amazonaws.com.cn" : "amazonaws.com"
-        return "https://\(service).\(region).\(suffix)"
-    }
-
     /// Calls `operation` with `input` as the JSON body; the parsed response, `{}` when empty.
     public func call(_ operation: String, _ input: JSON) throws -> JSON {
         try call(operation, input, timeout: nil)

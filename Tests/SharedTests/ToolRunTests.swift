@@ -233,6 +233,33 @@ private func message(sent: Int64, receiveCount: Int = 1, firstReceived: Int64? =
         #expect(ecs.registered.isEmpty)
     }
 
+    static func clusterNotFound() -> AWSError {
+        AWSError(service: "ecs", operation: "DescribeServices", httpStatus: 400, code: "ClusterNotFoundException",
+                 awsMessage: "Cluster not found.", requestId: "r1", kind: .notFound)
+    }
+
+    @Test func anUnknownClusterFromTheSettingsIsAConfigurationErrorNotABadMessage() throws {
+        // ECS_CLUSTER=defualt: the message is good, the worker's setting is not; nothing is written or registered.
+        ecs.errors["DescribeServices"] = [Self.clusterNotFound()]
+        let stdin = #"{"message":\#(message(sent: 1)),"service":"web","cluster":"defualt","taskDefinition":\#(bare)}"#
+        let h = Harness(tool: "ecs-register", stdin: stdin, env: ["ECS_CLUSTER": "defualt"], factory: FakeFactory(ecs: ecs))
+        #expect(runECSRegister(try ECSRegisterOptions.parse([]), common: try common(), context: h.context) == .config)
+        #expect(h.out.isEmpty)
+        #expect(h.stderr.count == 1)
+        #expect(h.stderr[0].hasPrefix("ecs-register: document 1: cluster defualt (from ECS_CLUSTER or --cluster) not found: "))
+        #expect(ecs.count("RegisterTaskDefinition") == 0)
+    }
+
+    @Test func anUnknownClusterNamedByTheMessageIsABadMessage() throws {
+        ecs.errors["DescribeServices"] = [Self.clusterNotFound()]
+        let attributes = message(sent: 1).replacingFirst(#""attributes":{"service":"web"}"#, with: #""attributes":{"service":"web","cluster":"nowhere"}"#)
+        let stdin = #"{"message":\#(attributes),"service":"web","cluster":"nowhere","taskDefinition":\#(bare)}"#
+        let h = Harness(tool: "ecs-register", stdin: stdin, factory: FakeFactory(ecs: ecs))
+        #expect(runECSRegister(try ECSRegisterOptions.parse([]), common: try common(), context: h.context) == .dataError)
+        #expect(h.outJSON.first?["result"]?["status"] == "rejected")
+        #expect(ecs.count("RegisterTaskDefinition") == 0)
+    }
+
     @Test func aQueueMessageForAServiceThatCannotBeDeployedRegistersNothing() throws {
         let stdin = #"{"message":\#(message(sent: 1)),"service":"api","cluster":"prod","taskDefinition":\#(bare)}"#
         let h = Harness(tool: "ecs-register", stdin: stdin, factory: FakeFactory(ecs: ecs))
@@ -389,6 +416,15 @@ final class ScriptedSource: ByteSource {
         #expect(runECSUpdate(try ECSUpdateOptions.parse([]), common: try common(), context: h.context) == .dataError)
         #expect(h.stderr == ["ecs-update: document 1: service web not found in cluster staging\n"])
         #expect(ecs.calls == ["DescribeServices"])
+    }
+
+    @Test func standaloneWithAnUnknownClusterFromTheSettingsIsAConfigurationError() throws {
+        ecs.errors["DescribeServices"] = [ECSRegisterRunTests.clusterNotFound()]
+        let h = Harness(tool: "ecs-update", stdin: "", env: ["ECS_CLUSTER": "defualt"], factory: FakeFactory(ecs: ecs))
+        let options = try ECSUpdateOptions.parse(["--service", "web", "--task-definition", "web:8"])
+        #expect(runECSUpdate(options, common: try common(), context: h.context) == .config)
+        #expect(h.stderr.first?.hasPrefix("ecs-update: cluster defualt (from ECS_CLUSTER or --cluster) not found: ") == true)
+        #expect(ecs.updates.isEmpty)
     }
 
     @Test func servicesThatCannotBeUpdated() throws {

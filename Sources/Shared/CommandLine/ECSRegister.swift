@@ -54,7 +54,8 @@ public func runECSRegister(_ options: ECSRegisterOptions, common: CommonOptions,
         if let message = message {
             if history == nil { history = try readHistory(options.history, context: context) }
             let cluster = try doc.cluster() ?? defaultCluster
-            let service = try deployableService(try clients.ecs(message.queueUrl), cluster: cluster, service: try doc.service())
+            let service = try deployableService(try clients.ecs(message.queueUrl), cluster: cluster, service: try doc.service(),
+                                                clusterNamedByInput: try doc.clusterNamedByInput())
             switch judgeDelivery(Delivery(message), cluster: cluster, service: service, history: history ?? []) {
             case .deploy:
                 break

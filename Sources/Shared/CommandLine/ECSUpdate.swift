@@ -34,7 +34,7 @@ public func runECSUpdate(_ options: ECSUpdateOptions, common: CommonOptions, con
         o[DocumentKey.taskDefinitionArn] = .string(td)
         do {
             let (out, status) = try updateService(Document(object: o, number: 1), defaultCluster: cluster,
-                                                  clients: clients, context: context)
+                                                  clients: clients, context: context, clusterFromSettings: true)
             context.output.write(line: out.json.serialized())
             return status
         } catch {
@@ -48,7 +48,7 @@ public func runECSUpdate(_ options: ECSUpdateOptions, common: CommonOptions, con
 }
 
 func updateService(_ doc: Document, defaultCluster: String, clients: ClientCache,
-                   context: ToolContext) throws -> (Document, ExitStatus) {
+                   context: ToolContext, clusterFromSettings: Bool = false) throws -> (Document, ExitStatus) {
     var doc = doc
     let service = try doc.service()
     let cluster = try doc.cluster() ?? defaultCluster
@@ -58,7 +58,8 @@ func updateService(_ doc: Document, defaultCluster: String, clients: ClientCache
     }
     guard let td = try doc.taskDefinitionArn() else { throw doc.missing(DocumentKey.taskDefinitionArn) }
     let ecs = try clients.ecs(try doc.message()?.queueUrl)
-    let view = ServiceView(try deployableService(ecs, cluster: cluster, service: service))
+    let view = ServiceView(try deployableService(ecs, cluster: cluster, service: service,
+                                                 clusterNamedByInput: !clusterFromSettings && doc.clusterNamedByInput()))
     let previous = view.taskDefinition ?? view.primary?.taskDefinition
     let updated = try ecs.updateService(cluster: cluster, service: service, taskDefinition: td)
     guard let primary = ServiceView(updated).primary else {

@@ -134,6 +134,13 @@ public struct Document: Equatable, Sendable {
     public func previousTaskDefinitionArn() throws -> String? { try optionalString(DocumentKey.previousTaskDefinitionArn) }
     public func deploymentId() throws -> String? { try optionalString(DocumentKey.deploymentId) }
 
+    /// Whether the cluster was named by the input itself (a message's `cluster` attribute, or the `cluster`
+    /// field of a document that did not come from the queue) rather than by ECS_CLUSTER or --cluster.
+    public func clusterNamedByInput() throws -> Bool {
+        if let message = try message() { return message.attributes["cluster"] != nil }
+        return try cluster() != nil
+    }
+
     /// Whether an earlier delivery's deployment was re-attached (ecs-register), so nothing is to be updated.
     public func reattached() throws -> Bool {
         switch object[DocumentKey.reattached] {

@@ -3,8 +3,17 @@ import AWSCore
 /// The service a document names, checked to be one these tools can deploy to: it exists, is ACTIVE and
 /// uses the ECS deployment controller. ecs-register checks before registering anything, ecs-update
 /// before updating; either way a message for a service that cannot be deployed changes nothing.
-public func deployableService(_ ecs: ECSAPI, cluster: String, service: String) throws -> JSON {
-    let found = try ecs.describeServices(cluster: cluster, services: [service])
+///
+/// A cluster that does not exist is the input's fault only when the input named it
+/// (`clusterNamedByInput`); one taken from ECS_CLUSTER or --cluster is a configuration error, so a
+/// typo in the worker's own settings never makes good messages bad.
+public func deployableService(_ ecs: ECSAPI, cluster: String, service: String, clusterNamedByInput: Bool = true) throws -> JSON {
+    let found: DescribeServicesResult
+    do {
+        found = try ecs.describeServices(cluster: cluster, services: [service])
+    } catch let e as AWSError where e.code == "ClusterNotFoundException" && !clusterNamedByInput {
+        throw Failure(.configuration, "cluster \(cluster) (from ECS_CLUSTER or --cluster) not found: \(e.message)")
+    }
     guard let current = found.services.first else {
         let reason = found.failures.first?["reason"]?.stringValue ?? "MISSING"
         if reason == "MISSING" { throw Failure(.invalidInput, "service \(service) not found in cluster \(cluster)") }

@@ -147,3 +147,23 @@ case_empty_queue() {
 	record "empty queue, --wait-seconds 2: status $rc after ${ms}ms"
 	expect_lt "wall time in ms with --wait-seconds 2" "$ms" 8000
 }
+
+case_unknown_cluster_from_settings() {
+	# A typo in the worker's own ECS_CLUSTER is a configuration error (78), not a bad message:
+	# nothing is registered, the message stays even with --delete-on-failure, and a --watch
+	# worker stops instead of draining the queue.
+	taskdef "$N" "$(image 2)" >td.json
+	given_body td.json --service "$N"
+	send "$Q" "$N" td.json
+	changes_from_here "$N"
+	ECS_CLUSTER="$N-defualt" worker once --delete-on-failure
+	expect_rc once 78
+	if q once.out result.status >/dev/null 2>&1; then fail "once: a result was written for a message that was never judged"; fi
+	expect_stderr once "^ecs-register: document 1: cluster $N-defualt \(from ECS_CLUSTER or --cluster\) not found"
+	expect_count "$Q" 2 "after a wrong ECS_CLUSTER"
+	ECS_CLUSTER="$N-defualt" worker watching --watch --delete-on-failure
+	expect_rc watching 78
+	expect_count "$Q" 2 "after a --watch worker met a wrong ECS_CLUSTER"
+	expect_changes "$N" 0 0
+	expect_unchanged default "$N" "$BEFORE"
+}

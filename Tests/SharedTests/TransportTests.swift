@@ -228,4 +228,20 @@ import Testing
         #expect(CurlTransport.milliseconds(.infinity) == 86_400_000)
         #expect(CurlTransport.milliseconds(.nan) == 1)
     }
+
+    @Test func aFailedHeaderAppendKeepsTheListBuiltSoFar() {
+        // curl_slist_append returns NULL when it fails and leaves the list alone; that list must still be
+        // handed back to be freed, not replaced by NULL.
+        var appended: [String] = []
+        let (list, complete) = CurlTransport.headerList(["A: 1", "B: 2", "C: 3"]) { (list: [String]?, line: String) -> [String]? in
+            if line == "C: 3" { return nil }
+            appended.append(line)
+            return (list ?? []) + [line]
+        }
+        #expect(!complete)
+        #expect(list == ["A: 1", "B: 2"])
+        #expect(appended == ["A: 1", "B: 2"])
+        let (all, done) = CurlTransport.headerList(["A: 1"]) { (list: [String]?, line: String) -> [String]? in (list ?? []) + [line] }
+        #expect(done && all == ["A: 1"])
+    }
 }

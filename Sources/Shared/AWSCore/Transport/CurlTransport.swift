@@ -100,19 +100,19 @@ public final class CurlTransport: HTTPTransport {
             if method != "POST" { try setString(CURLOPT_CUSTOMREQUEST, method, "the method") }
         }
 
-        var list: UnsafeMutablePointer<curl_slist>? = nil
-        func append(_ line: String) {
-            list = line.withCString { curl_slist_append(list, $0) }
-        }
-        for (name, value) in request.headers {
+        var lines: [String] = request.headers.map { name, value in
             // "Name;" is libcurl's way to send a header with an empty value.
-            append(value.isEmpty ? "\(name);" : "\(name): \(value)")
+            value.isEmpty ? "\(name);" : "\(name): \(value)"
         }
         // "Name:" removes a header libcurl would add on its own.
-        if request.header("Expect") == nil { append("Expect:") }
-        if sendsBody && request.header("Content-Type") == nil { append("Content-Type:") }
+        if request.header("Expect") == nil { lines.append("Expect:") }
+        if sendsBody && request.header("Content-Type") == nil { lines.append("Content-Type:") }
+        let (list, complete) = CurlTransport.headerList(lines) { list, line in
+            line.withCString { curl_slist_append(list, $0) }
+        }
+        // Owned from here on, complete or not, so whatever was built is freed.
         replaceHeaderList(list)
-        if list == nil && !request.headers.isEmpty {
+        if !complete {
             throw TransportError(kind: .other, url: request.url, detail: "out of memory building the headers")
         }
         try check(cshim_easy_setopt_pointer(handle, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(list)), "the headers")
@@ -137,6 +137,18 @@ public final class CurlTransport: HTTPTransport {
         var status = 0
         _ = cshim_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
         return HTTPResponse(status: status, headers: sink.headers, body: sink.body)
+    }
+
+    /// The header list of `lines`, built with `append` (curl_slist_append), and whether every line made it.
+    /// A failed append returns NULL and leaves the list as it was: the list built so far is kept, so the
+    /// caller still frees it.
+    static func headerList<List>(_ lines: [String], append: (List?, String) -> List?) -> (List?, complete: Bool) {
+        var list: List? = nil
+        for line in lines {
+            guard let longer = append(list, line) else { return (list, false) }
+            list = longer
+        }
+        return (list, true)
     }
 
     /// The TransportError kind of a libcurl failure.

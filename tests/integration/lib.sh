@@ -176,15 +176,12 @@ run() {
 }
 
 # worker LABEL [ARGS...]: scripts/ecs-deployment as the deployer, one-shot unless --watch;
-# the installed copy when the tools come from an installation (ECS_DEPLOYMENT_BIN).
+# the installed copy when the tools come from an installation (ECS_DEPLOYMENT_BIN), or
+# $IT_WORKER (see worker_script).
 worker() {
 	label=$1
 	shift
-	script="$IT_ROOT/scripts/ecs-deployment"
-	if [ -n "${ECS_DEPLOYMENT_BIN:-}" ] && [ -f "$ECS_DEPLOYMENT_BIN/ecs-deployment" ]; then
-		script="$ECS_DEPLOYMENT_BIN/ecs-deployment"
-	fi
-	run "$label" as deployer sh "$script" --wait-seconds 1 "$@"
+	run "$label" as deployer sh "$(worker_script)" --wait-seconds 1 "$@"
 }
 
 # tool LABEL NAME [ARGS...]: one of the four tools as the deployer.
@@ -195,6 +192,7 @@ tool() {
 }
 
 # Wall times worth reporting go to one file of the run.
+# shellcheck disable=SC2153 # IT_WORK comes from tests/integration/run
 record() { printf '%s %s\n' "$CASE" "$*" >>"$IT_WORK/timings"; }
 
 # ---- assertions ----

@@ -68,6 +68,35 @@ private func message(sent: Int64, receiveCount: Int = 1, firstReceived: Int64? =
         #expect(sqs.deleted.isEmpty)
     }
 
+    @Test(arguments: [
+        ("service", "Number", "42", #"message m1: message attribute "service" must be of type String, got Number"#),
+        ("service", "Binary", "d2Vi", #"message m1: message attribute "service" must be of type String, got Binary"#),
+        ("cluster", "Number.int", "7", #"message m1: message attribute "cluster" must be of type String, got Number.int"#),
+        ("service", "String", "web\necs-wait: service web: succeeded: FORGED",
+         #"message m1: message attribute "service" holds control characters"#),
+        ("cluster", "String", "prod\u{1B}[2J", #"message m1: message attribute "cluster" holds control characters"#),
+    ])
+    func nameAttributesMustBePlainStrings(_ name: String, _ type: String, _ value: String, _ reason: String) throws {
+        var m = FakeSQS.message("m1", body: bare)
+        m["MessageAttributes"]?[name] = ["DataType": .string(type), "StringValue": .string(value)]
+        sqs.messages = [m]
+        let h = Harness(tool: "sqs-receive", factory: FakeFactory(sqs: sqs))
+        #expect(runSQSReceive(try SQSReceiveOptions.parse(["--queue-url", queue]), common: try common(), context: h.context) == .dataError)
+        #expect(h.outJSON.first?["result"]?["status"] == "rejected")
+        #expect(h.outJSON.first?["result"]?["reason"] == .string(reason))
+        #expect(h.outJSON.first?["taskDefinition"] == nil)
+        #expect(sqs.deleted.isEmpty)
+    }
+
+    @Test func aCustomStringTypeIsAString() throws {
+        var m = FakeSQS.message("m1", body: bare)
+        m["MessageAttributes"]?["service"] = ["DataType": "String.ecs-service", "StringValue": "web"]
+        sqs.messages = [m]
+        let h = Harness(tool: "sqs-receive", factory: FakeFactory(sqs: sqs))
+        #expect(runSQSReceive(try SQSReceiveOptions.parse(["--queue-url", queue]), common: try common(), context: h.context) == .ok)
+        #expect(h.outJSON.first?["service"] == "web")
+    }
+
     @Test func anEmptyQueueWritesNothing() throws {
         let h = Harness(tool: "sqs-receive", env: ["SQS_URL": queue], factory: FakeFactory(sqs: sqs))
         #expect(runSQSReceive(try SQSReceiveOptions.parse([]), common: try common(), context: h.context) == .ok)

@@ -91,6 +91,7 @@ public func messageDocument(_ message: JSON, queueUrl: String, defaultCluster: S
     let m = try documentMessage(message, queueUrl: queueUrl)
     let id = m.messageId
     let attributes = m.attributes
+    try checkNameAttributes(message, id: id)
     guard let service = attributes["service"]?.stringValue, !service.isEmpty else {
         throw SimpleToolError(.dataError, "message \(id): missing string message attribute \"service\"")
     }
@@ -118,7 +119,10 @@ func documentMessage(_ message: JSON, queueUrl: String) throws -> DocumentMessag
     }
     var attributes = JSONObject()
     for (name, value) in message["MessageAttributes"]?.objectValue ?? JSONObject() {
-        if let s = value["StringValue"]?.stringValue { attributes[name] = .string(s) }
+        let type = value["DataType"]?.stringValue ?? "String"
+        if type == "String" || type.hasPrefix("String."), let s = value["StringValue"]?.stringValue {
+            attributes[name] = .string(s)
+        }
     }
     let system = message["Attributes"]
     var m = DocumentMessage(queueUrl: queueUrl, messageId: id, receiptHandle: receipt, attributes: attributes)
@@ -128,6 +132,22 @@ func documentMessage(_ message: JSON, queueUrl: String) throws -> DocumentMessag
     m.receiveCount = number("ApproximateReceiveCount")
     m.firstReceiveTimestamp = number("ApproximateFirstReceiveTimestamp")
     return m
+}
+
+/// The `service` and `cluster` attributes name AWS resources: they must be of SQS type String (the
+/// message contract), and a name with control characters can only be a mistake or a forgery.
+private func checkNameAttributes(_ message: JSON, id: String) throws {
+    for name in ["service", "cluster"] {
+        guard let attribute = message["MessageAttributes"]?[name] else { continue }
+        let type = attribute["DataType"]?.stringValue ?? "?"
+        guard type == "String" || type.hasPrefix("String.") else {
+            throw SimpleToolError(.dataError, "message \(id): message attribute \"\(name)\" must be of type String, got \(type)")
+        }
+        if let value = attribute["StringValue"]?.stringValue,
+           value.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F..<0xA0).contains($0.value) }) {
+            throw SimpleToolError(.dataError, "message \(id): message attribute \"\(name)\" holds control characters")
+        }
+    }
 }
 
 /// Whether a message with this outcome may be deleted (docs/design.md, "Delete policy"): a final success, superseded or stale

@@ -167,3 +167,23 @@ case_unknown_cluster_from_settings() {
 	expect_changes "$N" 0 0
 	expect_unchanged default "$N" "$BEFORE"
 }
+
+case_number_service_attribute() {
+	# The contract says String: a Number attribute "42" must not deploy service "42".
+	queue "$N"
+	service default "$N"
+	changes_from_here "$N"
+	taskdef "$N" "$(image 2)" >td.json
+	admin_sqs send_message "$(python3 -c '
+import json, sys
+print(json.dumps({"QueueUrl": sys.argv[1], "MessageBody": open("td.json").read(),
+                  "MessageAttributes": {"service": {"DataType": "Number", "StringValue": "42"}}}))' "$Q")" >sent.json ||
+		fail "cannot send the message"
+	MID=$(q sent.json MessageId)
+	SQS_URL=$Q worker w
+	expect_rc w 65
+	expect_stderr w '^sqs-receive: message .*: message attribute "service" must be of type String, got Number'
+	expect_rejected w 'must be of type String'
+	expect_count "$Q" 1 "after a message with a Number service attribute"
+	expect_changes "$N" 0 0
+}

@@ -52,8 +52,9 @@ public final class Logger {
     /// Progress worth showing: on a live terminal it replaces the previous progress line, elsewhere it is an info line.
     public func progress(_ message: String) {
         guard live, format == .text, level >= .info else { return info(message) }
-        statusLine = message
-        sink("\r\u{1B}[K\(tool): \(message)")
+        let line = Logger.escaped(message)
+        statusLine = line
+        sink("\r\u{1B}[K\(tool): \(line)")
     }
 
     /// Ends the live progress line, leaving its last text on screen.
@@ -63,8 +64,11 @@ public final class Logger {
         sink("\n")
     }
 
-    public func log(_ level: Level, _ message: String, _ fields: [(String, JSON)] = []) {
+    /// Every line goes through here, and so does every value in it: text from a message, from AWS or
+    /// from the environment cannot start a line of its own or drive the operator's terminal.
+    public func log(_ level: Level, _ text: String, _ fields: [(String, JSON)] = []) {
         guard level <= self.level else { return }
+        let message = Logger.escaped(text)
         switch format {
         case .text:
             let prefix = level == .warning ? "warning: " : ""
@@ -79,8 +83,53 @@ public final class Logger {
             obj["level"] = .string(level.name)
             obj["tool"] = .string(tool)
             obj["message"] = .string(message)
-            for (k, v) in fields { obj[k] = v }
+            for (k, v) in fields { obj[Logger.escaped(k)] = Logger.escaped(v) }
             sink(JSON.object(obj).serialized() + "\n")
+        }
+    }
+}
+
+extension Logger {
+    /// `text` with every control character written out: `\n`, `\r`, `\t`, and `\xHH` / `\u{HHHH}` for the rest
+    /// of C0, DEL, C1 and the bidirectional controls that reorder what a terminal shows. Where anything is
+    /// written out, a backslash is doubled too, so the escaped text reads back unambiguously; text with
+    /// nothing to escape (a plain path, say) is left as it is.
+    public static func escaped(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: needsEscape) else { return text }
+        var out = ""
+        out.reserveCapacity(text.utf8.count + 8)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\\": out += "\\\\"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
+                out += "\\x" + Hex.encode([UInt8(scalar.value)])
+            case _ where needsEscape(scalar):
+                out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            default:
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    static func escaped(_ value: JSON) -> JSON {
+        switch value {
+        case .string(let s): return .string(escaped(s))
+        case .array(let a): return .array(a.map(escaped))
+        case .object(let o): return .object(JSONObject(o.map { (escaped($0.key), escaped($0.value)) }))
+        default: return value
+        }
+    }
+
+    private static func needsEscape(_ s: Unicode.Scalar) -> Bool {
+        switch s.value {
+        case 0..<0x20, 0x7F, 0x80..<0xA0: return true
+        // LRE, RLE, PDF, LRO, RLO and LRI, RLI, FSI, PDI: they reorder the rest of the line on screen.
+        case 0x202A...0x202E, 0x2066...0x2069: return true
+        default: return false
         }
     }
 }

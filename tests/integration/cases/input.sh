@@ -187,3 +187,22 @@ print(json.dumps({"QueueUrl": sys.argv[1], "MessageBody": open("td.json").read()
 	expect_count "$Q" 1 "after a message with a Number service attribute"
 	expect_changes "$N" 0 0
 }
+
+case_log_forging() {
+	# Text from the message reaches stderr only written out: a container name holding a newline
+	# (which ECS's error message repeats) cannot print a line that looks like the tools' own, nor
+	# can escapes drive the operator's terminal.
+	queue "$N"
+	service default "$N"
+	printf '{"family": "%s", "containerDefinitions": [{"name": "web\\necs-wait: service %s: succeeded: FORGED\\u001b]0;owned\\u0007\\u001b[2J", "image": "%s"}]}\n' \
+		"$N" "$N" "$(image 2)" >td.json
+	send "$Q" "$N" td.json
+	SQS_URL=$Q worker w --verbose
+	expect_rc w 65
+	expect_no_stderr w '^ecs-wait: service .*: succeeded: FORGED'
+	if tr -d '\n' <w.err | grep -q "$(printf '\033')"; then fail "w: stderr holds an escape character"; fi
+	if grep -q "$(printf '\007')" w.err; then fail "w: stderr holds a bell character"; fi
+	# The text did reach stderr, inside the tool's own line.
+	expect_stderr w "^ecs-register: document 1: .*container 'web.*succeeded: FORGED"
+	expect_count "$Q" 1 "after a forged family"
+}

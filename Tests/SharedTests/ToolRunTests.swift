@@ -191,13 +191,30 @@ private func message(sent: Int64, receiveCount: Int = 1, firstReceived: Int64? =
             """
         let h = Harness(tool: "ecs-register", stdin: stdin, chunkSize: 7, factory: FakeFactory(ecs: ecs))
         #expect(runECSRegister(try ECSRegisterOptions.parse([]), common: try common(), context: h.context) == .ok)
+        // Once registered, the body is summed up: family, revision, containers' names and images.
         #expect(h.out == [
-            #"{"service":"web","taskDefinition":\#(bare),"note":1,"taskDefinitionArn":"\#(Fixture.td("web:1"))"}"#,
-            #"{"service":"api","taskDefinition":{"family":"api","containerDefinitions":[{"name":"app","image":"api:2"}]},"taskDefinitionArn":"\#(Fixture.td("api:1"))"}"#,
-            #"{"service":"web","taskDefinition":{"taskDefinition":\#(bare)},"taskDefinitionArn":"\#(Fixture.td("web:2"))"}"#,
+            #"{"service":"web","taskDefinition":{"family":"web","revision":1,"containerDefinitions":[{"name":"app","image":"nginx:1.27"}]},"note":1,"taskDefinitionArn":"\#(Fixture.td("web:1"))"}"#,
+            #"{"service":"api","taskDefinition":{"family":"api","revision":1,"containerDefinitions":[{"name":"app","image":"api:2"}]},"taskDefinitionArn":"\#(Fixture.td("api:1"))"}"#,
+            #"{"service":"web","taskDefinition":{"family":"web","revision":2,"containerDefinitions":[{"name":"app","image":"nginx:1.27"}]},"taskDefinitionArn":"\#(Fixture.td("web:2"))"}"#,
         ])
         #expect(ecs.registered.map { $0.serialized() } == [bare, #"{"family":"api","containerDefinitions":[{"name":"app","image":"api:2"}]}"#, bare])
         #expect(h.stderr.isEmpty)
+    }
+
+    static let secretive = #"{"family":"web","containerDefinitions":[{"name":"app","image":"web:2","memory":128,"command":["--password=hunter2"],"environment":[{"name":"DB_PASSWORD","value":"hunter2"}],"secrets":[{"name":"API_KEY","valueFrom":"arn:aws:ssm:eu-west-1:123456789012:parameter/api-key"}],"logConfiguration":{"logDriver":"splunk","options":{"splunk-token":"hunter2"}}}]}"#
+
+    @Test func theDefinitionsSecretsNeverReachTheOutput() throws {
+        let registered = #"{"message":\#(message(sent: 1)),"service":"web","taskDefinition":\#(Self.secretive)}"#
+        let rejected = #"{"message":\#(message(sent: 1)),"service":"web","taskDefinition":\#(Self.secretive.replacingFirst(#""family":"web","#, with: ""))}"#
+        let h = Harness(tool: "ecs-register", stdin: registered + "\n" + rejected, factory: FakeFactory(ecs: ecs))
+        #expect(runECSRegister(try ECSRegisterOptions.parse([]), common: try common(), context: h.context) == .dataError)
+        #expect(h.out.count == 2)
+        #expect(h.outJSON[0]["taskDefinition"]?.serialized() == #"{"family":"web","revision":1,"containerDefinitions":[{"name":"app","image":"web:2"}]}"#)
+        #expect(h.outJSON[1]["result"]?["status"] == "rejected")
+        #expect(h.outJSON[1]["taskDefinition"]?.serialized() == #"{"containerDefinitions":[{"name":"app","image":"web:2"}]}"#)
+        for line in h.out { #expect(!line.contains("hunter2") && !line.contains("api-key")) }
+        // ECS got the whole definition.
+        #expect(ecs.registered.first?.serialized().contains("hunter2") == true)
     }
 
     @Test func documentsAreProcessedAsTheyArrive() throws {

@@ -107,7 +107,8 @@ private func frame(_ service: JSON?, _ stopped: [JSON] = []) -> FakeECS.Frame { 
         let r = try wait()
         #expect(r.status == .failed)
         #expect(r.reason.contains("3x EssentialContainerExited: Essential container in task exited (app: exit code 2)"))
-        #expect(ecs.count("DescribeServices") == 6)
+        // Six polls, and one fresh snapshot to judge the stopped tasks that decided the failure.
+        #expect(ecs.count("DescribeServices") == 7)
         // Each drop in the running count, and the periodic check at poll 3.
         #expect(ecs.count("ListTasks") == 4)
         #expect(r.stoppedTasks.map { $0.containers.first?.exitCode } == [2, 2, 2])
@@ -129,6 +130,21 @@ private func frame(_ service: JSON?, _ stopped: [JSON] = []) -> FakeECS.Frame { 
         #expect(r.rolloutState == "FAILED")
         #expect(r.stoppedTasks.count == 2)
         #expect(ecs.count("ListTasks") == 1)
+    }
+
+    @Test func stoppedTasksNewerThanTheSnapshotAreJudgedWithAFreshOne() throws {
+        // The snapshot shows 2 failures, the stopped tasks (read after it) 3: by then the circuit breaker,
+        // which counts the same failures, has rolled back, and that is the outcome.
+        let p = (1...3).map { Fixture.pullFailure("p\($0)", td: v8, startedBy: ours) }
+        let rollingBack = Fixture.service(deployments: [
+            Fixture.deployment("ecs-svc/9", td: v7, running: 2, rollout: "IN_PROGRESS", createdAt: Fixture.epoch + 20),
+            Fixture.deployment(ours, "ACTIVE", td: v8, failed: 3, rollout: "FAILED"),
+        ])
+        ecs.frames = [frame(service(failed: 2), p), frame(rollingBack, p)]
+        let r = try wait()
+        #expect(r.status == .rolledBack)
+        #expect(r.reason.contains("rolled back to web:7 (deployment ecs-svc/9)"))
+        #expect(ecs.calls == ["DescribeServices", "ListTasks", "DescribeTasks", "DescribeServices"])
     }
 
     @Test func aStandaloneWaitPinsThePrimaryAndRecognisesARollback() throws {

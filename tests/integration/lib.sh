@@ -117,19 +117,21 @@ expect_changes() {
 	expect_eq "UpdateService of service $1" "$(($(sim_target UpdateService "$1") - upd0))" "$3"
 }
 
-# admin_sqs METHOD JSON_KWARGS: one SQS call with the admin keys (what an operator's
-# console would do); prints the response as JSON.
-admin_sqs() {
-	python3 - "$IT_READY" "$1" "$2" <<'EOF'
+# admin_sqs METHOD JSON_KWARGS, admin_ecs METHOD JSON_KWARGS: one call with the admin keys
+# (what an operator's console would do); prints the response as JSON.
+admin_sqs() { admin_call sqs "$@"; }
+admin_ecs() { admin_call ecs "$@"; }
+admin_call() {
+	python3 - "$IT_READY" "$1" "$2" "$3" <<'EOF'
 import json, sys
 import boto3
-ready, method, kwargs = json.load(open(sys.argv[1])), sys.argv[2], json.loads(sys.argv[3])
+ready, service, method, kwargs = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
 keys = ready["users"]["admin"]
-sqs = boto3.client("sqs", endpoint_url=ready["endpoint"], region_name=ready["region"],
-                   aws_access_key_id=keys["accessKeyId"], aws_secret_access_key=keys["secretAccessKey"])
-out = getattr(sqs, method)(**kwargs)
+client = boto3.client(service, endpoint_url=ready["endpoint"], region_name=ready["region"],
+                      aws_access_key_id=keys["accessKeyId"], aws_secret_access_key=keys["secretAccessKey"])
+out = getattr(client, method)(**kwargs)
 out.pop("ResponseMetadata", None)
-print(json.dumps(out))
+print(json.dumps(out, default=str))
 EOF
 }
 

@@ -79,6 +79,8 @@ func forEachDocument(_ context: ToolContext, passDecided: Bool = true,
                     worst = worst.worse(status)
                     if status == .dataError, var doc = current, (try? doc.message()) != nil {
                         doc.set(DocumentKey.result, WaitResult(status: .rejected, reason: message).json)
+                        // The body of a rejected message may hold secrets too.
+                        doc.summariseTaskDefinition()
                         context.output.write(line: doc.json.serialized())
                     }
                 }

@@ -65,17 +65,20 @@ public func runECSRegister(_ options: ECSRegisterOptions, common: CommonOptions,
                 doc.set(DocumentKey.previousTaskDefinitionArn, earlier.previousTaskDefinitionArn.map(JSON.string) ?? .null)
                 doc.set(DocumentKey.deploymentId, .string(earlier.deploymentId))
                 doc.set(DocumentKey.reattached, .bool(true))
+                doc.summariseTaskDefinition()
                 return (doc, .ok)
             case .stale(let reason):
                 context.logger.warning("stale: \(reason); not deployed")
                 let primary = ServiceView(service).primary
                 doc.set(DocumentKey.result, WaitResult(status: .stale, reason: reason, deploymentId: primary?.id,
                                                        taskDefinitionArn: primary?.taskDefinition).json)
+                doc.summariseTaskDefinition()
                 return (doc, WaitStatus.stale.exitStatus)
             }
         }
         let arn = try register(definition, source: source, queueUrl: message?.queueUrl, clients: clients, context: context)
         doc.set(DocumentKey.taskDefinitionArn, .string(arn))
+        doc.summariseTaskDefinition()
         return (doc, .ok)
     }
 }

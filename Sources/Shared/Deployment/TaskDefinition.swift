@@ -63,6 +63,37 @@ public enum TaskDefinition {
     }
 }
 
+extension TaskDefinition {
+    /// What a document keeps of a task definition once it has been judged or registered: its family,
+    /// revision and the containers' names and images. The body may hold secrets (environment values,
+    /// commands, log options) and the worker's output goes to log collectors; the whole definition
+    /// stays in ECS under its ARN. Pure.
+    public static func summary(_ value: JSON, arn: String?) -> JSON {
+        var definition = value.objectValue ?? JSONObject()
+        if case .object(let inner)? = definition["taskDefinition"] { definition = inner }
+        var out = JSONObject()
+        if let family = definition["family"]?.stringValue { out["family"] = .string(family) }
+        if let arn, let colon = arn.lastIndex(of: ":"), let revision = Int64(arn[arn.index(after: colon)...]) {
+            out["revision"] = .int(revision)
+        }
+        out["containerDefinitions"] = .array((definition["containerDefinitions"]?.arrayValue ?? []).map { container in
+            var c = JSONObject()
+            if let name = container["name"]?.stringValue { c["name"] = .string(name) }
+            if let image = container["image"]?.stringValue { c["image"] = .string(image) }
+            return .object(c)
+        })
+        return .object(out)
+    }
+}
+
+extension Document {
+    /// Replaces the task definition body, if any, with its summary (`TaskDefinition.summary`).
+    public mutating func summariseTaskDefinition() {
+        guard let body = object[DocumentKey.taskDefinition], body.objectValue != nil else { return }
+        set(DocumentKey.taskDefinition, TaskDefinition.summary(body, arn: try? taskDefinitionArn()))
+    }
+}
+
 /// Whether two task definition references name the same revision (full ARN or `family:revision`).
 public func sameTaskDefinition(_ a: String?, _ b: String?) -> Bool {
     guard let a = a, let b = b else { return false }

@@ -103,12 +103,20 @@ public final class Waiter {
                 }
                 throw Failure(.invalidInput, "service \(service) in cluster \(cluster): \(reason)")
             }
-            let snapshot = ServiceSnapshot(service: svc, time: time.now(), poll: attempt, previous: previous?.service)
+            var snapshot = ServiceSnapshot(service: svc, time: time.now(), poll: attempt, previous: previous?.service)
             if attempt == 1 { pin(ServiceView(svc)) }
             var decision = decide(snapshot: snapshot, expectation: expectation, stoppedTasks: stoppedList)
             if decision.fetchStoppedTasks, let id = decision.deployment?.id {
+                let before = decision.outcome
                 fetchStoppedTasks(startedBy: id)
                 decision = decide(snapshot: snapshot, expectation: expectation, stoppedTasks: stoppedList)
+                if case .failed = decision.outcome, case .keepWaiting = before,
+                   let fresh = try waiter.ecs.describeServices(cluster: cluster, services: [service]).services.first {
+                    // The stopped tasks are newer than the snapshot, and ECS may have judged the deployment
+                    // meanwhile: its circuit breaker counts the same failures and rolls back. Its verdict wins.
+                    snapshot = ServiceSnapshot(service: fresh, time: time.now(), poll: attempt, previous: previous?.service)
+                    decision = decide(snapshot: snapshot, expectation: expectation, stoppedTasks: stoppedList)
+                }
             }
             for line in progressLines(previous: previous, current: snapshot, expectation: expectation) {
                 if line.hasPrefix("deployment ") {

@@ -119,6 +119,8 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         action = (self.headers.get("X-Amz-Target") or "").rpartition(".")[2] or "unknown"
         rule = server.rules.pick(action)
+        if rule:
+            server.write_stats()  # now: a stall may outlast the caller's interest
         fault = rule["fault"] if rule else None
         when = rule.get("when", "before") if rule else "before"
         try:

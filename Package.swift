@@ -4,7 +4,8 @@ import PackageDescription
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
 let settings: [SwiftSetting] = []
 
-/// The tools, one executable each at Sources/<tool>/main.swift; the same list as Sources/tools.txt.
+/// The tools, one executable each at Sources/<tool>/main.swift running its command type; the command
+/// line's `Tools.all` names the same ones and scripts/tools prints this list for the shell scripts.
 let tools = ["sqs-receive", "ecs-register", "ecs-update", "ecs-wait"]
 
 let package = Package(

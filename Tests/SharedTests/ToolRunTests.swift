@@ -32,8 +32,7 @@ private func message(sent: Int64, receiveCount: Int = 1, firstReceived: Int64? =
                         FakeSQS.message("m2", body: bare, service: "api", cluster: "staging")]
         let h = Harness(tool: "sqs-receive", env: ["SQS_URL": queue, "ECS_TIMEOUT": "600"], factory: FakeFactory(sqs: sqs),
                         level: .info)
-        let status = runSQSReceive(try SQSReceiveOptions.parse(["--max-messages", "5"]), common: try common("--cluster", "prod"),
-                                   context: h.context)
+        let status = try SQSReceive.parse(["--max-messages", "5", "--cluster", "prod"]).run(h.context)
         #expect(status == .ok)
         #expect(h.out == [
             #"{"message":{"queueUrl":"\#(queue)","messageId":"m1","receiptHandle":"AQEBm1handle","sentTimestamp":1700000000000,"receiveCount":2,"attributes":{"service":"web"}},"service":"web","cluster":"prod","taskDefinition":{"family":"web","containerDefinitions":[{"name":"app","image":"nginx:1.27"}],"tags":[{"key":"team","value":"web"}]}}"#,
@@ -50,8 +49,7 @@ private func message(sent: Int64, receiveCount: Int = 1, firstReceived: Int64? =
         sqs.messages = [FakeSQS.message("m1", body: #"{"family": tru"#), FakeSQS.message("m2", body: bare, service: nil),
                         FakeSQS.message("m3", body: bare), FakeSQS.message("m4", body: #"{"family":"web"}"#)]
         let h = Harness(tool: "sqs-receive", factory: FakeFactory(sqs: sqs))
-        let status = runSQSReceive(try SQSReceiveOptions.parse(["--queue-url", queue, "--max-messages", "10"]),
-                                   common: try common(), context: h.context)
+        let status = try SQSReceive.parse(["--queue-url", queue, "--max-messages", "10"]).run(h.context)
         #expect(status == .dataError)
         // Every message is written, in order; the unusable ones carry only their message and a rejected result.
         #expect(h.outJSON.map { $0["message"]?["messageId"] } == ["m1", "m2", "m3", "m4"])
@@ -81,7 +79,7 @@ private func message(sent: Int64, receiveCount: Int = 1, firstReceived: Int64? =
         m["MessageAttributes"]?[name] = ["DataType": .string(type), "StringValue": .string(value)]
         sqs.messages = [m]
         let h = Harness(tool: "sqs-receive", factory: FakeFactory(sqs: sqs))
-        #expect(runSQSReceive(try SQSReceiveOptions.parse(["--queue-url", queue]), common: try common(), context: h.context) == .dataError)
+        #expect(try SQSReceive.parse(["--queue-url", queue]).run(h.context) == .dataError)
         #expect(h.outJSON.first?["result"]?["status"] == "rejected")
         #expect(h.outJSON.first?["result"]?["reason"] == .string(reason))
         #expect(h.outJSON.first?["taskDefinition"] == nil)
@@ -93,41 +91,41 @@ private func message(sent: Int64, receiveCount: Int = 1, firstReceived: Int64? =
         m["MessageAttributes"]?["service"] = ["DataType": "String.ecs-service", "StringValue": "web"]
         sqs.messages = [m]
         let h = Harness(tool: "sqs-receive", factory: FakeFactory(sqs: sqs))
-        #expect(runSQSReceive(try SQSReceiveOptions.parse(["--queue-url", queue]), common: try common(), context: h.context) == .ok)
+        #expect(try SQSReceive.parse(["--queue-url", queue]).run(h.context) == .ok)
         #expect(h.outJSON.first?["service"] == "web")
     }
 
     @Test func anEmptyQueueWritesNothing() throws {
         let h = Harness(tool: "sqs-receive", env: ["SQS_URL": queue], factory: FakeFactory(sqs: sqs))
-        #expect(runSQSReceive(try SQSReceiveOptions.parse([]), common: try common(), context: h.context) == .ok)
+        #expect(try SQSReceive.parse([]).run(h.context) == .ok)
         #expect(h.out.isEmpty && h.stderr.isEmpty)
         #expect(sqs.requests.first?.visibilityTimeout == 360)
     }
 
     @Test func withoutAQueueItIsAUsageError() throws {
         let h = Harness(tool: "sqs-receive", factory: FakeFactory(sqs: sqs))
-        #expect(runSQSReceive(try SQSReceiveOptions.parse([]), common: try common(), context: h.context) == .usage)
+        #expect(try SQSReceive.parse([]).run(h.context) == .usage)
         #expect(h.stderr == ["sqs-receive: no queue: give --queue-url or set SQS_URL\n"])
         #expect(sqs.requests.isEmpty)
     }
 
     @Test func aBadEcsTimeoutIsAUsageError() throws {
         let h = Harness(tool: "sqs-receive", env: ["SQS_URL": queue, "ECS_TIMEOUT": "5m"], factory: FakeFactory(sqs: sqs))
-        #expect(runSQSReceive(try SQSReceiveOptions.parse([]), common: try common(), context: h.context) == .usage)
+        #expect(try SQSReceive.parse([]).run(h.context) == .usage)
         #expect(h.stderr == ["sqs-receive: ECS_TIMEOUT must be a positive number of seconds, got \"5m\"\n"])
     }
 
     @Test func anAWSErrorKeepsItsStatus() throws {
         sqs.errors["ReceiveMessage"] = [FakeAWSError(.permission, "AccessDenied: not authorized to perform sqs:ReceiveMessage")]
         let h = Harness(tool: "sqs-receive", env: ["SQS_URL": queue], factory: FakeFactory(sqs: sqs))
-        #expect(runSQSReceive(try SQSReceiveOptions.parse([]), common: try common(), context: h.context) == .noPermission)
+        #expect(try SQSReceive.parse([]).run(h.context) == .noPermission)
         #expect(h.stderr == ["sqs-receive: AccessDenied: not authorized to perform sqs:ReceiveMessage\n"])
     }
 
     @Test(arguments: [["--max-messages", "0"], ["--max-messages", "11"], ["--wait-seconds", "21"],
                       ["--visibility-timeout", "43201"], ["--delete-on-failure"]])
     func outOfRangeFlagsAreRejected(args: [String]) {
-        #expect(throws: (any Error).self) { try SQSReceiveOptions.parse(args) }
+        #expect(throws: (any Error).self) { try SQSReceive.parse(args) }
     }
 
     static let finished = [
@@ -140,7 +138,7 @@ private func message(sent: Int64, receiveCount: Int = 1, firstReceived: Int64? =
 
     @Test func deleteRemovesOnlyFinalOutcomesAndPassesEverythingThrough() throws {
         let h = Harness(tool: "sqs-receive", stdin: Self.finished.joined(separator: "\n"), factory: FakeFactory(sqs: sqs))
-        #expect(runSQSReceive(try SQSReceiveOptions.parse(["--delete"]), common: try common(), context: h.context) == .ok)
+        #expect(try SQSReceive.parse(["--delete"]).run(h.context) == .ok)
         #expect(h.out == Self.finished)
         #expect(sqs.deleted.count == 3)
         #expect(sqs.deleted.allSatisfy { $0.queueUrl == queue && $0.receiptHandle == "AQEBm1handle" })
@@ -149,8 +147,8 @@ private func message(sent: Int64, receiveCount: Int = 1, firstReceived: Int64? =
     @Test func deleteOnFailureRemovesEveryFinalMessageButNeverATimedOutOne() throws {
         let h = Harness(tool: "sqs-receive", stdin: Self.finished.joined(separator: "\n"), factory: FakeFactory(sqs: sqs),
                         level: .info)
-        let options = try SQSReceiveOptions.parse(["--delete", "--delete-on-failure"])
-        #expect(runSQSReceive(options, common: try common(), context: h.context) == .ok)
+        let command = try SQSReceive.parse(["--delete", "--delete-on-failure"])
+        #expect(command.run(h.context) == .ok)
         #expect(sqs.deleted.count == 4)
         #expect(h.stderr.contains { $0.contains("kept on the queue: timed_out") })
     }
@@ -170,7 +168,7 @@ private func message(sent: Int64, receiveCount: Int = 1, firstReceived: Int64? =
     @Test func deleteNeedsTheMessage() throws {
         let stdin = #"{"service":"web"}"# + "\n" + Self.finished[0]
         let h = Harness(tool: "sqs-receive", stdin: stdin, factory: FakeFactory(sqs: sqs))
-        #expect(runSQSReceive(try SQSReceiveOptions.parse(["--delete"]), common: try common(), context: h.context) == .dataError)
+        #expect(try SQSReceive.parse(["--delete"]).run(h.context) == .dataError)
         #expect(h.stderr == ["sqs-receive: document 1: missing \"message\"\n"])
         #expect(h.out == [Self.finished[0]])
         #expect(sqs.deleted.count == 1)
@@ -190,7 +188,7 @@ private func message(sent: Int64, receiveCount: Int = 1, firstReceived: Int64? =
             }{"service":"web","taskDefinition":{"taskDefinition":\(bare)}}
             """
         let h = Harness(tool: "ecs-register", stdin: stdin, chunkSize: 7, factory: FakeFactory(ecs: ecs))
-        #expect(runECSRegister(try ECSRegisterOptions.parse([]), common: try common(), context: h.context) == .ok)
+        #expect(try ECSRegister.parse([]).run(h.context) == .ok)
         // Once registered, the body is summed up: family, revision, containers' names and images.
         #expect(h.out == [
             #"{"service":"web","taskDefinition":{"family":"web","revision":1,"containerDefinitions":[{"name":"app","image":"nginx:1.27"}]},"note":1,"taskDefinitionArn":"\#(Fixture.td("web:1"))"}"#,
@@ -207,7 +205,7 @@ private func message(sent: Int64, receiveCount: Int = 1, firstReceived: Int64? =
         let registered = #"{"message":\#(message(sent: 1)),"service":"web","taskDefinition":\#(Self.secretive)}"#
         let rejected = #"{"message":\#(message(sent: 1)),"service":"web","taskDefinition":\#(Self.secretive.replacingFirst(#""family":"web","#, with: ""))}"#
         let h = Harness(tool: "ecs-register", stdin: registered + "\n" + rejected, factory: FakeFactory(ecs: ecs))
-        #expect(runECSRegister(try ECSRegisterOptions.parse([]), common: try common(), context: h.context) == .dataError)
+        #expect(try ECSRegister.parse([]).run(h.context) == .dataError)
         #expect(h.out.count == 2)
         #expect(h.outJSON[0]["taskDefinition"]?.serialized() == #"{"family":"web","revision":1,"containerDefinitions":[{"name":"app","image":"web:2"}]}"#)
         #expect(h.outJSON[1]["result"]?["status"] == "rejected")
@@ -227,7 +225,7 @@ private func message(sent: Int64, receiveCount: Int = 1, firstReceived: Int64? =
             // The first document was written before the second one was even read.
             if index == 1 { #expect(captured.lines.count == 1) }
         }
-        #expect(runECSRegister(try ECSRegisterOptions.parse([]), common: try common(), context: h.context) == .ok)
+        #expect(try ECSRegister.parse([]).run(h.context) == .ok)
         #expect(captured.lines.count == 2)
     }
 
@@ -235,21 +233,21 @@ private func message(sent: Int64, receiveCount: Int = 1, firstReceived: Int64? =
         let described = #"{"taskDefinition":{"family":"web","revision":4,"containerDefinitions":[]},"tags":[{"key":"a","value":"b"}]}"#
         let h = Harness(tool: "ecs-register", stdin: bare + "\n" + described.replacingFirst("[]", with: #"[{"name":"x"}]"#),
                         factory: FakeFactory(ecs: ecs))
-        #expect(runECSRegister(try ECSRegisterOptions.parse([]), common: try common(), context: h.context) == .ok)
+        #expect(try ECSRegister.parse([]).run(h.context) == .ok)
         #expect(h.out == [#"{"taskDefinitionArn":"\#(Fixture.td("web:1"))"}"#, #"{"taskDefinitionArn":"\#(Fixture.td("web:2"))"}"#])
         #expect(ecs.registered[1].serialized() == #"{"family":"web","containerDefinitions":[{"name":"x"}],"tags":[{"key":"a","value":"b"}]}"#)
     }
 
     @Test func aFile() throws {
         let h = Harness(tool: "ecs-register", stdin: "not read", factory: FakeFactory(ecs: ecs), files: ["td.json": bare])
-        #expect(runECSRegister(try ECSRegisterOptions.parse(["--file", "td.json"]), common: try common(), context: h.context) == .ok)
+        #expect(try ECSRegister.parse(["--file", "td.json"]).run(h.context) == .ok)
         #expect(h.out == [#"{"taskDefinitionArn":"\#(Fixture.td("web:1"))"}"#])
     }
 
     @Test func aMissingOrBadFile() throws {
         let h = Harness(tool: "ecs-register", factory: FakeFactory(ecs: ecs), files: ["bad.json": "{\"family\":\n oops}"])
-        #expect(runECSRegister(try ECSRegisterOptions.parse(["--file", "td.json"]), common: try common(), context: h.context) == .dataError)
-        #expect(runECSRegister(try ECSRegisterOptions.parse(["--file", "bad.json"]), common: try common(), context: h.context) == .dataError)
+        #expect(try ECSRegister.parse(["--file", "td.json"]).run(h.context) == .dataError)
+        #expect(try ECSRegister.parse(["--file", "bad.json"]).run(h.context) == .dataError)
         #expect(h.stderr.count == 2)
         #expect(h.stderr[0] == "ecs-register: cannot read td.json: No such file or directory\n")
         #expect(h.stderr[1].hasPrefix("ecs-register: bad json at bad.json:2:"))
@@ -260,7 +258,7 @@ private func message(sent: Int64, receiveCount: Int = 1, firstReceived: Int64? =
         let stdin = #"{"service":"web","taskDefinition":{"family":"web","containerDefinitions":[]}}"# + "\n"
             + #"{"service":"web","taskDefinition":\#(bare)}"#
         let h = Harness(tool: "ecs-register", stdin: stdin, factory: FakeFactory(ecs: ecs))
-        #expect(runECSRegister(try ECSRegisterOptions.parse([]), common: try common(), context: h.context) == .dataError)
+        #expect(try ECSRegister.parse([]).run(h.context) == .dataError)
         #expect(h.stderr == ["ecs-register: document 1: ClientException: Container definitions cannot be empty.\n"])
         #expect(h.out.count == 1)
     }
@@ -270,7 +268,7 @@ private func message(sent: Int64, receiveCount: Int = 1, firstReceived: Int64? =
         let stdin = #"{"message":\#(message),"service":"web","taskDefinition":{"family":"web","containerDefinitions":[]}}"# + "\n"
             + #"{"message":\#(message),"service":"web","result":{"status":"stale","reason":"old"}}"#
         let h = Harness(tool: "ecs-register", stdin: stdin, factory: FakeFactory(ecs: ecs))
-        #expect(runECSRegister(try ECSRegisterOptions.parse([]), common: try common(), context: h.context) == .dataError)
+        #expect(try ECSRegister.parse([]).run(h.context) == .dataError)
         #expect(h.outJSON.count == 2)
         #expect(h.outJSON[0]["result"]?["status"] == "rejected")
         #expect(h.outJSON[0]["result"]?["reason"] == "ClientException: Container definitions cannot be empty.")
@@ -289,7 +287,7 @@ private func message(sent: Int64, receiveCount: Int = 1, firstReceived: Int64? =
         ecs.errors["DescribeServices"] = [Self.clusterNotFound()]
         let stdin = #"{"message":\#(message(sent: 1)),"service":"web","cluster":"defualt","taskDefinition":\#(bare)}"#
         let h = Harness(tool: "ecs-register", stdin: stdin, env: ["ECS_CLUSTER": "defualt"], factory: FakeFactory(ecs: ecs))
-        #expect(runECSRegister(try ECSRegisterOptions.parse([]), common: try common(), context: h.context) == .config)
+        #expect(try ECSRegister.parse([]).run(h.context) == .config)
         #expect(h.out.isEmpty)
         #expect(h.stderr.count == 1)
         #expect(h.stderr[0].hasPrefix("ecs-register: document 1: cluster defualt (from ECS_CLUSTER or --cluster) not found: "))
@@ -301,7 +299,7 @@ private func message(sent: Int64, receiveCount: Int = 1, firstReceived: Int64? =
         let attributes = message(sent: 1).replacingFirst(#""attributes":{"service":"web"}"#, with: #""attributes":{"service":"web","cluster":"nowhere"}"#)
         let stdin = #"{"message":\#(attributes),"service":"web","cluster":"nowhere","taskDefinition":\#(bare)}"#
         let h = Harness(tool: "ecs-register", stdin: stdin, factory: FakeFactory(ecs: ecs))
-        #expect(runECSRegister(try ECSRegisterOptions.parse([]), common: try common(), context: h.context) == .dataError)
+        #expect(try ECSRegister.parse([]).run(h.context) == .dataError)
         #expect(h.outJSON.first?["result"]?["status"] == "rejected")
         #expect(ecs.count("RegisterTaskDefinition") == 0)
     }
@@ -309,7 +307,7 @@ private func message(sent: Int64, receiveCount: Int = 1, firstReceived: Int64? =
     @Test func aQueueMessageForAServiceThatCannotBeDeployedRegistersNothing() throws {
         let stdin = #"{"message":\#(message(sent: 1)),"service":"api","cluster":"prod","taskDefinition":\#(bare)}"#
         let h = Harness(tool: "ecs-register", stdin: stdin, factory: FakeFactory(ecs: ecs))
-        #expect(runECSRegister(try ECSRegisterOptions.parse([]), common: try common(), context: h.context) == .dataError)
+        #expect(try ECSRegister.parse([]).run(h.context) == .dataError)
         #expect(h.stderr == ["ecs-register: document 1: service api not found in cluster prod\n"])
         #expect(h.outJSON.first?["result"]?["status"] == "rejected")
         #expect(ecs.calls == ["DescribeServices"])
@@ -319,7 +317,7 @@ private func message(sent: Int64, receiveCount: Int = 1, firstReceived: Int64? =
         // The backlog case: the PRIMARY deployment (created at the epoch) is newer than the message.
         let stdin = #"{"message":\#(message(sent: 1_699_999_000_000)),"service":"web","taskDefinition":\#(bare)}"#
         let h = Harness(tool: "ecs-register", stdin: stdin, factory: FakeFactory(ecs: ecs))
-        #expect(runECSRegister(try ECSRegisterOptions.parse([]), common: try common(), context: h.context) == .ok)
+        #expect(try ECSRegister.parse([]).run(h.context) == .ok)
         #expect(ecs.calls == ["DescribeServices", "RegisterTaskDefinition"])
         #expect(h.outJSON.first?["taskDefinitionArn"] == .string(Fixture.td("web:1")))
     }
@@ -329,7 +327,7 @@ private func message(sent: Int64, receiveCount: Int = 1, firstReceived: Int64? =
         let first = Int64(Fixture.epoch * 1000) - 2_000
         let stdin = #"{"message":\#(message(sent: first - 1_000, receiveCount: 2, firstReceived: first)),"service":"web","taskDefinition":\#(bare)}"#
         let h = Harness(tool: "ecs-register", stdin: stdin, factory: FakeFactory(ecs: ecs), level: .info)
-        #expect(runECSRegister(try ECSRegisterOptions.parse([]), common: try common(), context: h.context) == .ok)
+        #expect(try ECSRegister.parse([]).run(h.context) == .ok)
         #expect(ecs.calls == ["DescribeServices"])
         let out = try #require(h.outJSON.first)
         #expect(out["taskDefinitionArn"] == .string(v7))
@@ -344,7 +342,7 @@ private func message(sent: Int64, receiveCount: Int = 1, firstReceived: Int64? =
         let stdin = #"{"message":\#(message(sent: 1_699_999_000_000)),"service":"web","taskDefinition":\#(bare)}"#
         let h = Harness(tool: "ecs-register", stdin: stdin, factory: FakeFactory(ecs: ecs), files: ["h.jsonl": history + "\n"],
                         level: .warning)
-        #expect(runECSRegister(try ECSRegisterOptions.parse(["--history", "h.jsonl"]), common: try common(), context: h.context) == .superseded)
+        #expect(try ECSRegister.parse(["--history", "h.jsonl"]).run(h.context) == .superseded)
         #expect(ecs.calls == ["DescribeServices"])
         let out = try #require(h.outJSON.first)
         #expect(out["result"]?["status"] == "stale")
@@ -353,14 +351,14 @@ private func message(sent: Int64, receiveCount: Int = 1, firstReceived: Int64? =
 
         // A missing history file is an empty one: the same message is deployed.
         let again = Harness(tool: "ecs-register", stdin: stdin, factory: FakeFactory(ecs: ecs))
-        #expect(runECSRegister(try ECSRegisterOptions.parse(["--history", "none.jsonl"]), common: try common(), context: again.context) == .ok)
+        #expect(try ECSRegister.parse(["--history", "none.jsonl"]).run(again.context) == .ok)
         #expect(ecs.count("RegisterTaskDefinition") == 1)
     }
 
     @Test func anUnreadableHistoryIsAConfigurationError() throws {
         let stdin = #"{"message":\#(message(sent: 1)),"service":"web","taskDefinition":\#(bare)}"#
         let h = Harness(tool: "ecs-register", stdin: stdin, factory: FakeFactory(ecs: ecs), files: ["h.jsonl": "{oops"])
-        #expect(runECSRegister(try ECSRegisterOptions.parse(["--history", "h.jsonl"]), common: try common(), context: h.context) == .config)
+        #expect(try ECSRegister.parse(["--history", "h.jsonl"]).run(h.context) == .config)
         #expect(h.stderr.count == 1 && h.stderr[0].hasPrefix("ecs-register: document 1: --history h.jsonl: "))
         #expect(ecs.count("RegisterTaskDefinition") == 0)
     }
@@ -369,7 +367,7 @@ private func message(sent: Int64, receiveCount: Int = 1, firstReceived: Int64? =
         let stdin = #"{"service":"a","taskDefinition":\#(bare)}"# + "\n" + #"{"service":"b","taskDefinition":\#(bare)}"#
             + "\n" + #"{"service": "c", "taskDefinition": tru}"# + "\n" + #"{"service":"d","taskDefinition":\#(bare)}"#
         let h = Harness(tool: "ecs-register", stdin: stdin, chunkSize: 16, factory: FakeFactory(ecs: ecs))
-        #expect(runECSRegister(try ECSRegisterOptions.parse([]), common: try common(), context: h.context) == .dataError)
+        #expect(try ECSRegister.parse([]).run(h.context) == .dataError)
         #expect(h.out.count == 2)
         #expect(h.stderr.count == 1)
         #expect(h.stderr[0].hasPrefix("ecs-register: bad json at <stdin>:3:"))
@@ -383,18 +381,18 @@ private func message(sent: Int64, receiveCount: Int = 1, firstReceived: Int64? =
         }
         for stdin in ["", "\n  \n"] {
             let h = Harness(tool: "ecs-register", stdin: stdin, factory: factory)
-            #expect(runECSRegister(try ECSRegisterOptions.parse([]), common: try common(), context: h.context) == .ok)
+            #expect(try ECSRegister.parse([]).run(h.context) == .ok)
             #expect(h.out.isEmpty && h.stderr.isEmpty)
         }
         #expect(built == 0)
         let h = Harness(tool: "ecs-register", stdin: bare, factory: factory)
-        #expect(runECSRegister(try ECSRegisterOptions.parse([]), common: try common(), context: h.context) == .config)
+        #expect(try ECSRegister.parse([]).run(h.context) == .config)
         #expect(h.stderr == ["ecs-register: document 1: no credentials\n"])
     }
 
     @Test func aDocumentWithoutATaskDefinition() throws {
         let h = Harness(tool: "ecs-register", stdin: #"{"service":"web"} [1]"#, factory: FakeFactory(ecs: ecs))
-        #expect(runECSRegister(try ECSRegisterOptions.parse([]), common: try common(), context: h.context) == .dataError)
+        #expect(try ECSRegister.parse([]).run(h.context) == .dataError)
         #expect(h.stderr == ["ecs-register: document 1: missing \"taskDefinition\"\n",
                              "ecs-register: document 2: expected a JSON object, got an array\n"])
     }
@@ -422,7 +420,7 @@ final class ScriptedSource: ByteSource {
         let doc = #"{"message":\#(message(sent: 1_700_000_060_000)),"service":"web","cluster":"prod","taskDefinitionArn":"\#(v8)"}"#
         let factory = FakeFactory(ecs: ecs)
         let h = Harness(tool: "ecs-update", stdin: doc, factory: factory)
-        #expect(runECSUpdate(try ECSUpdateOptions.parse([]), common: try common(), context: h.context) == .ok)
+        #expect(try ECSUpdate.parse([]).run(h.context) == .ok)
         #expect(h.out == [String(doc.dropLast()) + #","previousTaskDefinitionArn":"\#(v7)","deploymentId":"ecs-svc/7000000000000000001"}"#])
         #expect(ecs.calls == ["DescribeServices", "UpdateService"])
         #expect(ecs.updates.map { "\($0.cluster) \($0.service) \($0.taskDefinition)" } == ["prod web \(v8)"])
@@ -433,7 +431,7 @@ final class ScriptedSource: ByteSource {
         // A backlog: the message waited in the queue while ecs-svc/7 was deployed; it is the newer definition.
         let doc = #"{"message":\#(message(sent: 1_699_999_000_000)),"service":"web","cluster":"prod","taskDefinitionArn":"\#(v8)"}"#
         let h = Harness(tool: "ecs-update", stdin: doc, factory: FakeFactory(ecs: ecs), level: .warning)
-        #expect(runECSUpdate(try ECSUpdateOptions.parse([]), common: try common(), context: h.context) == .ok)
+        #expect(try ECSUpdate.parse([]).run(h.context) == .ok)
         let out = try #require(h.outJSON.first)
         #expect(out["result"] == nil)
         #expect(out["deploymentId"] == "ecs-svc/7000000000000000001")
@@ -444,22 +442,22 @@ final class ScriptedSource: ByteSource {
     @Test func aReattachedDocumentPassesThroughWithoutAnyCall() throws {
         let doc = #"{"message":\#(message(sent: 1, receiveCount: 2, firstReceived: 2)),"service":"web","cluster":"prod","taskDefinitionArn":"\#(v7)","previousTaskDefinitionArn":null,"deploymentId":"ecs-svc/7","reattached":true}"#
         let h = Harness(tool: "ecs-update", stdin: doc, factory: FakeFactory(ecs: ecs))
-        #expect(runECSUpdate(try ECSUpdateOptions.parse([]), common: try common(), context: h.context) == .ok)
+        #expect(try ECSUpdate.parse([]).run(h.context) == .ok)
         #expect(h.out == [doc])
         #expect(ecs.calls.isEmpty)
     }
 
     @Test func standaloneFromFlagsDoesNotReadStdin() throws {
         let h = Harness(tool: "ecs-update", stdin: "garbage", env: ["ECS_CLUSTER": "prod"], factory: FakeFactory(ecs: ecs))
-        let options = try ECSUpdateOptions.parse(["--service", "web", "--task-definition", "web:8"])
-        #expect(runECSUpdate(options, common: try common(), context: h.context) == .ok)
+        let command = try ECSUpdate.parse(["--service", "web", "--task-definition", "web:8"])
+        #expect(command.run(h.context) == .ok)
         #expect(h.out == [#"{"service":"web","cluster":"prod","taskDefinitionArn":"web:8","previousTaskDefinitionArn":"\#(v7)","deploymentId":"ecs-svc/7000000000000000001"}"#])
     }
 
     @Test func theClusterFallsBackToTheEnvironment() throws {
         let h = Harness(tool: "ecs-update", stdin: #"{"service":"web","taskDefinitionArn":"web:8"}"#, env: ["ECS_CLUSTER": "staging"],
                         factory: FakeFactory(ecs: ecs))
-        #expect(runECSUpdate(try ECSUpdateOptions.parse([]), common: try common(), context: h.context) == .dataError)
+        #expect(try ECSUpdate.parse([]).run(h.context) == .dataError)
         #expect(h.stderr == ["ecs-update: document 1: service web not found in cluster staging\n"])
         #expect(ecs.calls == ["DescribeServices"])
     }
@@ -467,8 +465,8 @@ final class ScriptedSource: ByteSource {
     @Test func standaloneWithAnUnknownClusterFromTheSettingsIsAConfigurationError() throws {
         ecs.errors["DescribeServices"] = [ECSRegisterRunTests.clusterNotFound()]
         let h = Harness(tool: "ecs-update", stdin: "", env: ["ECS_CLUSTER": "defualt"], factory: FakeFactory(ecs: ecs))
-        let options = try ECSUpdateOptions.parse(["--service", "web", "--task-definition", "web:8"])
-        #expect(runECSUpdate(options, common: try common(), context: h.context) == .config)
+        let command = try ECSUpdate.parse(["--service", "web", "--task-definition", "web:8"])
+        #expect(command.run(h.context) == .config)
         #expect(h.stderr.first?.hasPrefix("ecs-update: cluster defualt (from ECS_CLUSTER or --cluster) not found: ") == true)
         #expect(ecs.updates.isEmpty)
     }
@@ -483,7 +481,7 @@ final class ScriptedSource: ByteSource {
             #"{"cluster":"prod","taskDefinitionArn":"web:8"}"#,
         ].joined(separator: "\n")
         let h = Harness(tool: "ecs-update", stdin: stdin, factory: FakeFactory(ecs: ecs))
-        #expect(runECSUpdate(try ECSUpdateOptions.parse([]), common: try common(), context: h.context) == .dataError)
+        #expect(try ECSUpdate.parse([]).run(h.context) == .dataError)
         #expect(h.stderr == [
             "ecs-update: document 1: service blue uses the CODE_DEPLOY deployment controller; only ECS rolling deployments are supported\n",
             "ecs-update: document 2: service gone in cluster prod is INACTIVE\n",
@@ -498,13 +496,13 @@ final class ScriptedSource: ByteSource {
         ecs.errors["UpdateService"] = [FakeAWSError(.permission, "AccessDeniedException: not authorized to perform ecs:UpdateService")]
         let h = Harness(tool: "ecs-update", stdin: #"{"service":"web","cluster":"prod","taskDefinitionArn":"web:8"}"#,
                         factory: FakeFactory(ecs: ecs))
-        #expect(runECSUpdate(try ECSUpdateOptions.parse([]), common: try common(), context: h.context) == .noPermission)
+        #expect(try ECSUpdate.parse([]).run(h.context) == .noPermission)
         #expect(h.stderr == ["ecs-update: document 1: AccessDeniedException: not authorized to perform ecs:UpdateService\n"])
     }
 
     @Test(arguments: [["--service", "web"], ["--task-definition", "web:8"]])
     func standaloneFlagsComeInPairs(args: [String]) {
-        #expect(throws: (any Error).self) { try ECSUpdateOptions.parse(args) }
+        #expect(throws: (any Error).self) { try ECSUpdate.parse(args) }
     }
 }
 
@@ -525,7 +523,7 @@ final class ScriptedSource: ByteSource {
     @Test func addsTheResultOfASuccess() throws {
         ecs.frames = frames("COMPLETED")
         let h = Harness(tool: "ecs-wait", stdin: Self.pending, factory: FakeFactory(ecs: ecs))
-        #expect(runECSWait(try ECSWaitOptions.parse([]), common: try common(), context: h.context) == .ok)
+        #expect(try ECSWait.parse([]).run(h.context) == .ok)
         #expect(h.out == [String(Self.pending.dropLast()) + #","result":{"status":"succeeded","reason":"deployment ecs-svc/8 (web:8) completed: running 2/2, pending 0, failed 0","elapsedSeconds":1.0,"deploymentId":"ecs-svc/8","taskDefinitionArn":"\#(v8)","counts":{"desired":2,"running":2,"pending":0,"failed":0},"rolloutState":"COMPLETED","stoppedTasks":[]}}"#])
         #expect(h.stderr.isEmpty)
     }
@@ -533,7 +531,7 @@ final class ScriptedSource: ByteSource {
     @Test func aFailureIsWrittenWithOneErrorLine() throws {
         ecs.frames = frames("FAILED")
         let h = Harness(tool: "ecs-wait", stdin: Self.pending, factory: FakeFactory(ecs: ecs))
-        #expect(runECSWait(try ECSWaitOptions.parse([]), common: try common(), context: h.context) == .deploymentFailed)
+        #expect(try ECSWait.parse([]).run(h.context) == .deploymentFailed)
         #expect(h.outJSON.first?["result"]?["status"] == "failed")
         #expect(h.stderr == ["ecs-wait: service web: failed: deployment ecs-svc/8 (web:8) failed: ECS deployment circuit breaker: tasks failed to start.\n"])
     }
@@ -541,7 +539,7 @@ final class ScriptedSource: ByteSource {
     @Test func aDecidedDocumentPassesThroughUnchanged() throws {
         let stale = #"{"service":"web","result":{"status":"stale","reason":"older"},"z":[1]}"#
         let h = Harness(tool: "ecs-wait", stdin: stale, factory: FakeFactory(ecs: ecs))
-        #expect(runECSWait(try ECSWaitOptions.parse([]), common: try common(), context: h.context) == .superseded)
+        #expect(try ECSWait.parse([]).run(h.context) == .superseded)
         #expect(h.out == [stale])
         #expect(ecs.calls.isEmpty)
     }
@@ -551,7 +549,7 @@ final class ScriptedSource: ByteSource {
         let stdin = [#"{"service":"web","result":{"status":"stale","reason":"older"}}"#, Self.pending,
                      #"{"service":"web","result":{"status":"done"}}"#].joined(separator: "\n")
         let h = Harness(tool: "ecs-wait", stdin: stdin, factory: FakeFactory(ecs: ecs))
-        #expect(runECSWait(try ECSWaitOptions.parse([]), common: try common(), context: h.context) == .dataError)
+        #expect(try ECSWait.parse([]).run(h.context) == .dataError)
         #expect(h.out.count == 2)
         #expect(h.stderr.count == 2)
         #expect(h.stderr[1].hasPrefix("ecs-wait: document 3: \"result.status\" is \"done\""))
@@ -560,7 +558,7 @@ final class ScriptedSource: ByteSource {
     @Test func timesOutAfterECSTimeout() throws {
         ecs.frames = [frames("IN_PROGRESS")[0]]
         let h = Harness(tool: "ecs-wait", stdin: Self.pending, env: ["ECS_TIMEOUT": "5"], factory: FakeFactory(ecs: ecs))
-        #expect(runECSWait(try ECSWaitOptions.parse([]), common: try common(), context: h.context) == .timedOut)
+        #expect(try ECSWait.parse([]).run(h.context) == .timedOut)
         #expect(h.outJSON.first?["result"]?["status"] == "timed_out")
         #expect(h.outJSON.first?["result"]?["elapsedSeconds"] == 5.0)
         #expect(h.stderr.count == 1)
@@ -570,8 +568,9 @@ final class ScriptedSource: ByteSource {
     @Test func standaloneJudgesTheNamedDeployment() throws {
         ecs.frames = frames("COMPLETED")
         let h = Harness(tool: "ecs-wait", stdin: "not read", factory: FakeFactory(ecs: ecs))
-        let options = try ECSWaitOptions.parse(["--service", "web", "--deployment-id", "ecs-svc/8", "--until", "running", "--timeout", "60"])
-        #expect(runECSWait(options, common: try common("--cluster", "prod"), context: h.context) == .ok)
+        let command = try ECSWait.parse(["--service", "web", "--deployment-id", "ecs-svc/8", "--until", "running", "--timeout", "60",
+                                         "--cluster", "prod"])
+        #expect(command.run(h.context) == .ok)
         let out = try #require(h.outJSON.first)
         #expect(out["service"] == "web" && out["cluster"] == "prod" && out["deploymentId"] == "ecs-svc/8")
         #expect(out["result"]?["reason"] == "deployment ecs-svc/8 (web:8) is running: running 1/2, pending 1, failed 0")
@@ -584,13 +583,13 @@ final class ScriptedSource: ByteSource {
         let h = Harness(tool: "ecs-wait", stdin: Self.pending + "\n" + Self.pending, factory: FakeFactory(ecs: ecs),
                         shouldStop: { stop })
         h.context.output = StopAfterFirst { stop = true }
-        #expect(runECSWait(try ECSWaitOptions.parse([]), common: try common(), context: h.context) == .timedOut)
+        #expect(try ECSWait.parse([]).run(h.context) == .timedOut)
         #expect(h.stderr == ["ecs-wait: interrupted; document 2 and any after it were not processed\n"])
     }
 
     @Test(arguments: [["--timeout", "0"], ["--max-failed-tasks", "0"], ["--deployment-id", "x"], ["--until", "soon"]])
     func badFlagsAreRejected(args: [String]) {
-        #expect(throws: (any Error).self) { try ECSWaitOptions.parse(args) }
+        #expect(throws: (any Error).self) { try ECSWait.parse(args) }
     }
 }
 
@@ -602,43 +601,45 @@ final class StopAfterFirst: LineWriter {
 }
 
 @Suite struct ToolSurfaceTests {
-    struct Receive: ParsableCommand {
-        static let configuration = Manual.sqsReceive
-        @OptionGroup var common: CommonOptions
-        @OptionGroup var options: SQSReceiveOptions
-    }
-    struct Register: ParsableCommand {
-        static let configuration = Manual.ecsRegister
-        @OptionGroup var common: CommonOptions
-        @OptionGroup var options: ECSRegisterOptions
-    }
-    struct Update: ParsableCommand {
-        static let configuration = Manual.ecsUpdate
-        @OptionGroup var common: CommonOptions
-        @OptionGroup var options: ECSUpdateOptions
-    }
-    struct Wait: ParsableCommand {
-        static let configuration = Manual.ecsWait
-        @OptionGroup var common: CommonOptions
-        @OptionGroup var options: ECSWaitOptions
-    }
-
-    static let helps: [(String, String, [String])] = [
-        ("sqs-receive", Receive.helpMessage(columns: 400), ["SQS_URL", "ECS_TIMEOUT", "--delete-on-failure", "(default: 20)"]),
-        ("ecs-register", Register.helpMessage(columns: 400), ["--file", "taskDefinitionArn", "--history", "reattached", "stale"]),
-        ("ecs-update", Update.helpMessage(columns: 400), ["previousTaskDefinitionArn", "deploymentId", "reattached"]),
-        ("ecs-wait", Wait.helpMessage(columns: 400), ["ECS_TIMEOUT", "rolled_back", "timed_out", "--max-failed-tasks", "(default: 3)"]),
+    /// What each tool's --help must say besides what every one says.
+    static let specific: [String: [String]] = [
+        "sqs-receive": ["SQS_URL", "ECS_TIMEOUT", "--delete-on-failure", "(default: 20)"],
+        "ecs-register": ["--file", "taskDefinitionArn", "--history", "reattached", "stale"],
+        "ecs-update": ["previousTaskDefinitionArn", "deploymentId", "reattached"],
+        "ecs-wait": ["ECS_TIMEOUT", "rolled_back", "timed_out", "--max-failed-tasks", "(default: 3)"],
     ]
 
-    @Test(arguments: 0..<4)
+    @Test(arguments: Tools.all.indices)
     func everyHelpIsAManual(index: Int) {
-        let (tool, help, specific) = Self.helps[index]
-        for needle in specific + ["EXIT STATUS:", ExitStatus.manual, "EXAMPLES:", tool, "--cluster", "ECS_CLUSTER", "--region",
-                                  "AWS_REGION", "--profile", "AWS_PROFILE", "--endpoint-url", "AWS_ENDPOINT_URL",
-                                  "--quiet", "--verbose", "--log-format", "--version"] {
+        let command = Tools.all[index]
+        let tool = command.toolName
+        let help = command.helpMessage(columns: 400)
+        for needle in Self.specific[tool, default: []] + ["EXIT STATUS:", ExitStatus.manual, "EXAMPLES:", tool, "--cluster", "ECS_CLUSTER", "--region",
+                                                          "AWS_REGION", "--profile", "AWS_PROFILE", "--endpoint-url", "AWS_ENDPOINT_URL",
+                                                          "--quiet", "--verbose", "--log-format", "--version"] {
             #expect(help.contains(needle), "\(tool) --help lacks \(needle)")
         }
-        #expect(Manual.sqsReceive.version == Version.full)
+        #expect(command.configuration.version == Version.full)
+    }
+
+    /// The one list of tools, Package.swift's `tools`, what scripts/tools prints for the build and packaging
+    /// scripts, and the executables (Sources/<tool>/main.swift, each running its command) agree.
+    @Test func theToolListIsTheOneList() throws {
+        let names = Tools.all.map { $0.toolName }
+        #expect(names == ["sqs-receive", "ecs-register", "ecs-update", "ecs-wait"])
+        #expect(Set(Self.specific.keys) == Set(names))
+        let root = TestFiles.repoRoot
+        let executables = TestFiles.list(root + "/Sources").filter { TestFiles.read(root + "/Sources/\($0)/main.swift") != nil }
+        #expect(executables == names.sorted())
+        for command in Tools.all {
+            let main = TestFiles.read(root + "/Sources/\(command.toolName)/main.swift") ?? ""
+            #expect(main.contains("\n\(command).runAsTool()\n"), "Sources/\(command.toolName)/main.swift does not run \(command)")
+        }
+        let package = try #require(TestFiles.read(root + "/Package.swift"))
+        let declared = package.split(separator: "\n").first { $0.hasPrefix("let tools = [") }
+        #expect(declared.map(String.init) == "let tools = [" + names.map { "\"\($0)\"" }.joined(separator: ", ") + "]")
+        let printed = try runShell("sh '\(root)/scripts/tools'", env: Environment(["PATH": "/usr/bin:/bin"]))
+        #expect(String(decoding: printed.stdout, as: UTF8.self) == names.joined(separator: "\n") + "\n")
     }
 
     @Test func commonOptions() throws {

@@ -14,7 +14,8 @@
 set -eu
 
 root=$(CDPATH='' cd -- "$(dirname -- "$0")/../.." && pwd)
-tools="sqs-receive ecs-register ecs-update ecs-wait"
+# The tools, from the one list (Package.swift's `tools`).
+tools=$(sh "$root/scripts/tools")
 # Packages every debian:bookworm-slim image has (Priority: required), which
 # the Dockerfile therefore does not list.
 base_packages="libc6 libgcc-s1"

@@ -3,8 +3,36 @@ import Deployment
 
 import ArgumentParser
 
-/// The flags of ecs-update besides the common ones.
-public struct ECSUpdateOptions: ParsableArguments {
+/// ecs-update: points each document's service at its `taskDefinitionArn`, adding
+/// `previousTaskDefinitionArn` and `deploymentId`; a document ecs-register re-attached to an earlier
+/// delivery's deployment passes through unchanged.
+public struct ECSUpdate: ToolCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "ecs-update",
+        abstract: "Point each document's service at its task definition and record the deployment it starts.",
+        discussion: """
+            \(Manual.input)
+
+            Reads "service", "cluster" (default --cluster) and "taskDefinitionArn"; looks the service up first \
+            (it must exist, be ACTIVE and use the ECS deployment controller), then calls UpdateService and adds \
+            "previousTaskDefinitionArn" (what the service ran before) and "deploymentId" (the PRIMARY deployment \
+            UpdateService started), which ecs-wait judges. A document ecs-register re-attached to the deployment \
+            of an earlier delivery ("reattached": true) passes through unchanged, with no call. Standalone: \
+            ecs-update --service S --task-definition ARN writes one document.
+
+            ENVIRONMENT: ECS_CLUSTER (default cluster).
+            \(Manual.aws)
+
+            \(Manual.exits())
+
+            EXAMPLES:
+              ecs-update --cluster prod --service web --task-definition web:42
+              sqs-receive | ecs-register | ecs-update | ecs-wait
+            """,
+        version: Version.full)
+
+    @OptionGroup public var common: CommonOptions
+
     @Option(help: ArgumentHelp("Update this service, instead of the services of the documents on stdin (needs --task-definition).",
                                valueName: "name"))
     public var service: String?
@@ -13,37 +41,35 @@ public struct ECSUpdateOptions: ParsableArguments {
             help: ArgumentHelp("With --service: the task definition to deploy (ARN or family:revision).", valueName: "arn"))
     public var taskDefinition: String?
 
-    public init() {}
 
     public func validate() throws {
         if service != nil && taskDefinition == nil { throw ValidationError("--service needs --task-definition") }
         if service == nil && taskDefinition != nil { throw ValidationError("--task-definition needs --service") }
     }
-}
 
-/// ecs-update: points each document's service at its `taskDefinitionArn`, adding
-/// `previousTaskDefinitionArn` and `deploymentId`; a document ecs-register re-attached to an earlier
-/// delivery's deployment passes through unchanged.
-public func runECSUpdate(_ options: ECSUpdateOptions, common: CommonOptions, context: ToolContext) -> ExitStatus {
-    let clients = ClientCache(context.factory)
-    let cluster = common.resolvedCluster(context.environment)
-    if let service = options.service, let td = options.taskDefinition {
-        var o = JSONObject()
-        o[DocumentKey.service] = .string(service)
-        o[DocumentKey.cluster] = .string(cluster)
-        o[DocumentKey.taskDefinitionArn] = .string(td)
-        do {
-            let (out, status) = try updateService(Document(object: o, number: 1), defaultCluster: cluster,
-                                                  clients: clients, context: context, clusterFromSettings: true)
-            context.output.write(line: out.json.serialized())
-            return status
-        } catch {
-            return fail(context, error)
+    public init() {}
+
+    public func run(_ context: ToolContext) -> ExitStatus {
+        let clients = ClientCache(context.factory)
+        let cluster = common.resolvedCluster(context.environment)
+        if let service = service, let td = taskDefinition {
+            var o = JSONObject()
+            o[DocumentKey.service] = .string(service)
+            o[DocumentKey.cluster] = .string(cluster)
+            o[DocumentKey.taskDefinitionArn] = .string(td)
+            do {
+                let (out, status) = try updateService(Document(object: o, number: 1), defaultCluster: cluster,
+                                                      clients: clients, context: context, clusterFromSettings: true)
+                context.output.write(line: out.json.serialized())
+                return status
+            } catch {
+                return fail(context, error)
+            }
         }
-    }
-    return forEachDocument(context) { doc in
-        let (out, status) = try updateService(doc, defaultCluster: cluster, clients: clients, context: context)
-        return (out, status)
+        return forEachDocument(context) { doc in
+            let (out, status) = try updateService(doc, defaultCluster: cluster, clients: clients, context: context)
+            return (out, status)
+        }
     }
 }
 

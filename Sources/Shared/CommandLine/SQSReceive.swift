@@ -3,8 +3,45 @@ import Deployment
 
 import ArgumentParser
 
-/// The flags of sqs-receive besides the common ones.
-public struct SQSReceiveOptions: ParsableArguments {
+/// sqs-receive: one receive (or, with --delete, deletes for the documents on stdin).
+public struct SQSReceive: ToolCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "sqs-receive",
+        abstract: "Receive deployment requests from SQS as JSON documents, or delete the messages of finished ones.",
+        discussion: """
+            Receives up to --max-messages messages from the queue (long polling up to --wait-seconds) and writes \
+            one document per message:
+              {"message":{"queueUrl","messageId","receiptHandle","sentTimestamp","receiveCount","attributes"},
+               "service", "cluster", "taskDefinition"}
+            The body is the task definition: a RegisterTaskDefinition input, or the output of \
+            `aws ecs describe-task-definition` (unwrapped, its tags kept, and exactly the read-only fields \
+            taskDefinitionArn, revision, status, requiresAttributes, compatibilities, registeredAt, registeredBy, \
+            deregisteredAt, deleteRequestedAt dropped, each drop logged). The String message attribute "service" \
+            names the service; "cluster", when present, overrides --cluster. Messages are received with a \
+            visibility timeout covering the whole deployment and are not deleted here. A message that cannot \
+            succeed (body not JSON, no "service" attribute, no family or containerDefinitions) is reported with \
+            its messageId, not written, and left for the queue's redrive policy (dead-letter queue). An empty \
+            queue writes nothing and exits 0.
+
+            With --delete: reads documents on stdin instead, deletes the message (message.queueUrl, \
+            message.receiptHandle) of each document, and passes every document through unchanged. A document \
+            whose result is failed, rolled_back or timed_out keeps its message on the queue unless \
+            --delete-on-failure is given; succeeded, superseded, stale, or no result at all: deleted.
+
+            ENVIRONMENT: SQS_URL (queue), ECS_CLUSTER (default cluster), ECS_TIMEOUT (seconds a deployment may \
+            take, default 300; the visibility timeout is ECS_TIMEOUT + 60).
+            \(Manual.aws)
+
+            \(Manual.exits())
+
+            EXAMPLES:
+              sqs-receive --queue-url https://sqs.eu-west-1.amazonaws.com/123456789012/deploy
+              sqs-receive | ecs-register | ecs-update | ecs-wait | sqs-receive --delete
+            """,
+        version: Version.full)
+
+    @OptionGroup public var common: CommonOptions
+
     @Option(name: .customLong("queue-url"), help: ArgumentHelp("Queue to read (env SQS_URL).", valueName: "url"))
     public var queueURL: String?
 
@@ -36,54 +73,53 @@ public struct SQSReceiveOptions: ParsableArguments {
         }
         if deleteOnFailure && !delete { throw ValidationError("--delete-on-failure needs --delete") }
     }
-}
 
-/// sqs-receive: one receive (or, with --delete, deletes for the documents on stdin).
-public func runSQSReceive(_ options: SQSReceiveOptions, common: CommonOptions, context: ToolContext) -> ExitStatus {
-    let clients = ClientCache(context.factory)
-    if options.delete { return runSQSDelete(options, context: context, clients: clients) }
-    let env = context.environment
-    guard let queue = options.queueURL ?? env.nonEmpty("SQS_URL") else {
-        context.logger.error("no queue: give --queue-url or set SQS_URL")
-        return .usage
-    }
-    let messages: [JSON]
-    do {
-        // Cover the whole deployment, so no other worker takes the message meanwhile.
-        let visibility = try options.visibilityTimeout ?? Int(ecsTimeout(env).rounded(.up)) + 60
-        let request = ReceiveMessageRequest(queueUrl: queue, maxMessages: options.maxMessages,
-                                            waitSeconds: options.waitSeconds, visibilityTimeout: visibility)
-        messages = try clients.sqs(queue).receiveMessage(request)
-    } catch {
-        return fail(context, error)
-    }
-    var worst = ExitStatus.ok
-    let cluster = common.resolvedCluster(env)
-    for message in messages {
+    public func run(_ context: ToolContext) -> ExitStatus {
+        let clients = ClientCache(context.factory)
+        if delete { return deleteMessages(context, clients: clients) }
+        let env = context.environment
+        guard let queue = queueURL ?? env.nonEmpty("SQS_URL") else {
+            context.logger.error("no queue: give --queue-url or set SQS_URL")
+            return .usage
+        }
+        let messages: [JSON]
         do {
-            let (document, dropped) = try messageDocument(message, queueUrl: queue, defaultCluster: cluster)
-            let id = message["MessageId"]?.stringValue ?? "?"
-            if !dropped.isEmpty {
-                context.logger.info("message \(id): dropped read-only fields \(dropped.joined(separator: ", "))")
-            }
-            context.logger.debug("message \(id): service \(document["service"]?.stringValue ?? "") in cluster \(document["cluster"]?.stringValue ?? "")")
-            context.output.write(line: document.serialized())
+            // Cover the whole deployment, so no other worker takes the message meanwhile.
+            let visibility = try visibilityTimeout ?? Int(ecsTimeout(env).rounded(.up)) + 60
+            let request = ReceiveMessageRequest(queueUrl: queue, maxMessages: maxMessages,
+                                                waitSeconds: waitSeconds, visibilityTimeout: visibility)
+            messages = try clients.sqs(queue).receiveMessage(request)
         } catch {
-            // Not deleted: the queue's redrive policy takes it to the dead-letter queue. A message that can
-            // never succeed is still written, marked rejected, so the worker can report it and, when asked,
-            // delete it.
-            let status = fail(context, error)
-            worst = worst.worse(status)
-            if status == .dataError, let m = try? documentMessage(message, queueUrl: queue) {
-                var doc = JSONObject()
-                doc[DocumentKey.message] = m.json
-                if let service = m.attributes["service"] { doc[DocumentKey.service] = service }
-                doc[DocumentKey.result] = WaitResult(status: .rejected, reason: describe(error)).json
-                context.output.write(line: JSON.object(doc).serialized())
+            return fail(context, error)
+        }
+        var worst = ExitStatus.ok
+        let cluster = common.resolvedCluster(env)
+        for message in messages {
+            do {
+                let (document, dropped) = try messageDocument(message, queueUrl: queue, defaultCluster: cluster)
+                let id = message["MessageId"]?.stringValue ?? "?"
+                if !dropped.isEmpty {
+                    context.logger.info("message \(id): dropped read-only fields \(dropped.joined(separator: ", "))")
+                }
+                context.logger.debug("message \(id): service \(document["service"]?.stringValue ?? "") in cluster \(document["cluster"]?.stringValue ?? "")")
+                context.output.write(line: document.serialized())
+            } catch {
+                // Not deleted: the queue's redrive policy takes it to the dead-letter queue. A message that can
+                // never succeed is still written, marked rejected, so the worker can report it and, when asked,
+                // delete it.
+                let status = fail(context, error)
+                worst = worst.worse(status)
+                if status == .dataError, let m = try? documentMessage(message, queueUrl: queue) {
+                    var doc = JSONObject()
+                    doc[DocumentKey.message] = m.json
+                    if let service = m.attributes["service"] { doc[DocumentKey.service] = service }
+                    doc[DocumentKey.result] = WaitResult(status: .rejected, reason: describe(error)).json
+                    context.output.write(line: JSON.object(doc).serialized())
+                }
             }
         }
+        return worst
     }
-    return worst
 }
 
 /// The document of one received message (docs/design.md, "Documents"), and the read-only fields dropped from its definition.
@@ -160,18 +196,20 @@ public func deletable(_ status: WaitStatus, deleteOnFailure: Bool) -> Bool {
     }
 }
 
-/// Deletes the message of each document whose outcome is final, passing every document through.
-func runSQSDelete(_ options: SQSReceiveOptions, context: ToolContext, clients: ClientCache) -> ExitStatus {
-    forEachDocument(context, passDecided: false) { doc in
-        guard let message = try doc.message() else { throw doc.missing(DocumentKey.message) }
-        if let result = try doc.result(), !deletable(result.status, deleteOnFailure: options.deleteOnFailure) {
-            // Never lose a request whose outcome is not final or not a success: the redrive policy decides.
-            // A timed-out deployment may still finish; its message comes back and is then judged stale.
-            context.logger.info("message \(message.messageId) kept on the queue: \(result.status.rawValue)")
+extension SQSReceive {
+    /// Deletes the message of each document whose outcome is final, passing every document through.
+    func deleteMessages(_ context: ToolContext, clients: ClientCache) -> ExitStatus {
+        forEachDocument(context, passDecided: false) { doc in
+            guard let message = try doc.message() else { throw doc.missing(DocumentKey.message) }
+            if let result = try doc.result(), !deletable(result.status, deleteOnFailure: deleteOnFailure) {
+                // Never lose a request whose outcome is not final or not a success: the redrive policy decides.
+                // A timed-out deployment may still finish; its message comes back and is then judged stale.
+                context.logger.info("message \(message.messageId) kept on the queue: \(result.status.rawValue)")
+                return (doc, .ok)
+            }
+            try clients.sqs(message.queueUrl).deleteMessage(queueUrl: message.queueUrl, receiptHandle: message.receiptHandle)
+            context.logger.info("message \(message.messageId) deleted")
             return (doc, .ok)
         }
-        try clients.sqs(message.queueUrl).deleteMessage(queueUrl: message.queueUrl, receiptHandle: message.receiptHandle)
-        context.logger.info("message \(message.messageId) deleted")
-        return (doc, .ok)
     }
 }

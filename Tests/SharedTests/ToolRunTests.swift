@@ -622,6 +622,18 @@ final class StopAfterFirst: LineWriter {
         #expect(command.configuration.version == Version.full)
     }
 
+    /// sqs-receive's manual tells what the code does (docs/design.md, "Delete policy"): an unusable message
+    /// is written, marked rejected (unusableMessagesAreReportedByIdMarkedRejectedAndNotDeleted), and
+    /// --delete-on-failure never deletes the message of a timed-out deployment (deletableOutcomes).
+    @Test func sqsReceiveManualMatchesTheDeletePolicy() {
+        let help = SQSReceive.helpMessage(columns: 10_000)
+        #expect(!help.contains("not written"))
+        #expect(help.contains(#"written with only its message and service, and "result" {"status": "rejected", "reason"}"#))
+        #expect(help.contains("A document whose result is failed, rolled_back or rejected keeps its message on the queue unless --delete-on-failure is given"))
+        #expect(help.contains("timed_out always keeps it"))
+        #expect(!help.contains("rolled_back or timed_out keeps"))
+    }
+
     /// The one list of tools, Package.swift's `tools`, what scripts/tools prints for the build and packaging
     /// scripts, and the executables (Sources/<tool>/main.swift, each running its command) agree.
     @Test func theToolListIsTheOneList() throws {

@@ -20,13 +20,15 @@ public struct SQSReceive: ToolCommand {
             names the service; "cluster", when present, overrides --cluster. Messages are received with a \
             visibility timeout covering the whole deployment and are not deleted here. A message that cannot \
             succeed (body not JSON, no "service" attribute, no family or containerDefinitions) is reported with \
-            its messageId, not written, and left for the queue's redrive policy (dead-letter queue). An empty \
-            queue writes nothing and exits 0.
+            its messageId and written with only its message and service, and "result" {"status": "rejected", \
+            "reason"}; it is not deleted here either: sqs-receive --delete --delete-on-failure deletes it, else \
+            the queue's redrive policy (dead-letter queue) takes it. An empty queue writes nothing and exits 0.
 
             With --delete: reads documents on stdin instead, deletes the message (message.queueUrl, \
             message.receiptHandle) of each document, and passes every document through unchanged. A document \
-            whose result is failed, rolled_back or timed_out keeps its message on the queue unless \
-            --delete-on-failure is given; succeeded, superseded, stale, or no result at all: deleted.
+            whose result is failed, rolled_back or rejected keeps its message on the queue unless \
+            --delete-on-failure is given; timed_out always keeps it (the deployment may still finish: the \
+            message comes back and is judged again); succeeded, superseded, stale, or no result at all: deleted.
 
             ENVIRONMENT: SQS_URL (queue), ECS_CLUSTER (default cluster), ECS_TIMEOUT (seconds a deployment may \
             take, default 300; the visibility timeout is ECS_TIMEOUT + 60).

@@ -191,3 +191,22 @@ case_known_failing_endpoint_port_at_start() {
 	expect_changes "$N" 0 0
 	expect_count "$Q" 1 "after a bad endpoint"
 }
+
+case_run_step_keeps_the_callers_variables() {
+	# run_step is called from loops over step names: it must not change its caller's
+	# variables (it used to overwrite `name`, `in` and `out`).
+	sed -n '/^run_step() {/,/^}/p' "$IT_ROOT/scripts/ecs-deployment" >run_step.sh
+	[ -s run_step.sh ] || fail "no run_step function in the worker"
+	cat >harness.sh <<'HARNESS'
+step() { cat; }
+tmp=$(pwd) stopping=0 shield=0 child=""
+. ./run_step.sh
+name=keep in=mine out=theirs
+echo hello >input
+run_step sqs-receive input output
+[ "$name/$in/$out" = keep/mine/theirs ] || { echo "clobbered: $name/$in/$out"; exit 1; }
+[ "$(cat output)" = hello ] || { echo "the step's output is missing"; exit 1; }
+HARNESS
+	run h sh harness.sh
+	expect_rc h 0
+}

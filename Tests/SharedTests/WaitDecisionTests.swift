@@ -44,15 +44,9 @@ struct DecisionCase: CustomTestStringConvertible, Sendable {
     var testDescription: String { name }
 }
 
-private func kind(_ o: WaitOutcome) -> String {
-    switch o {
-    case .succeeded: return "succeeded"
-    case .failed: return "failed"
-    case .rolledBack: return "rolledBack"
-    case .superseded: return "superseded"
-    case .keepWaiting: return "keepWaiting"
-    case .unsupported: return "unsupported"
-    }
+/// succeeded, failed, rolledBack, superseded, or keepWaiting while there is no final status.
+private func kind(_ d: WaitDecision) -> String {
+    d.status.map { "\($0)" } ?? "keepWaiting"
 }
 
 private let pulls = (1...3).map { Fixture.pullFailure("p\($0)", td: v8, startedBy: ours) }
@@ -188,16 +182,27 @@ private let cases: [DecisionCase] = [
 @Suite struct WaitDecisionTests {
     @Test(arguments: cases)
     func decision(_ c: DecisionCase) {
-        let d = decide(snapshot: ServiceSnapshot(service: c.service, time: Fixture.epoch + 60, poll: c.poll, previous: c.previous),
-                       expectation: c.expectation, stoppedTasks: c.stopped)
-        #expect(kind(d.outcome) == c.kind, "\(d.outcome)")
+        let d: WaitDecision
+        do {
+            d = try decide(snapshot: ServiceSnapshot(service: c.service, time: Fixture.epoch + 60, poll: c.poll, previous: c.previous),
+                           expectation: c.expectation, stoppedTasks: c.stopped)
+        } catch {
+            // A service these tools cannot judge is bad input, not an outcome.
+            #expect(c.kind == "unsupported", "\(error)")
+            #expect((error as? Failure)?.failureKind == .invalidInput)
+            for fragment in c.contains {
+                #expect(describe(error).contains(fragment), "\(describe(error)) lacks \(fragment)")
+            }
+            return
+        }
+        #expect(kind(d) == c.kind, "\(d.status.map { "\($0)" } ?? "keepWaiting"): \(d.reason)")
         for fragment in c.contains {
-            #expect(d.outcome.text.contains(fragment), "\(d.outcome.text) lacks \(fragment)")
+            #expect(d.reason.contains(fragment), "\(d.reason) lacks \(fragment)")
         }
         if let fetch = c.fetch { #expect(d.fetchStoppedTasks == fetch) }
     }
 
-    @Test func aRollbackWhoseFailedDeploymentIsGoneKeepsItsReason() {
+    @Test func aRollbackWhoseFailedDeploymentIsGoneKeepsItsReason() throws {
         // ECS lists a failed deployment only until its tasks are gone; the event and the stopped tasks remain.
         let events = [
             Fixture.event("e2", at: Fixture.epoch + 50, "(service web) (deployment \(newer)) deployment completed."),
@@ -205,22 +210,22 @@ private let cases: [DecisionCase] = [
         ]
         let svc = Fixture.service(deployments: [Fixture.deployment(newer, td: v7, running: 2, rollout: "COMPLETED")],
                                   events: events)
-        let first = decide(snapshot: ServiceSnapshot(service: svc, time: Fixture.epoch + 60), expectation: expectOurs,
+        let first = try decide(snapshot: ServiceSnapshot(service: svc, time: Fixture.epoch + 60), expectation: expectOurs,
                            stoppedTasks: [])
-        #expect(kind(first.outcome) == "rolledBack")
-        #expect(first.outcome.text.hasSuffix("again (deployment ecs-svc/9): deployment failed: tasks failed to start"))
+        #expect(kind(first) == "rolledBack")
+        #expect(first.reason.hasSuffix("again (deployment ecs-svc/9): deployment failed: tasks failed to start"))
         #expect(first.fetchStoppedTasks)
         #expect(first.deployment?.id == ours)
 
-        let explained = decide(snapshot: ServiceSnapshot(service: svc, time: Fixture.epoch + 60), expectation: expectOurs,
+        let explained = try decide(snapshot: ServiceSnapshot(service: svc, time: Fixture.epoch + 60), expectation: expectOurs,
                                stoppedTasks: pulls + [Fixture.pullFailure("x", td: v7, startedBy: old)])
         #expect(explained.failingTasks.map { $0.taskArn } == pulls.compactMap { $0["taskArn"]?.stringValue })
-        #expect(explained.outcome.text.contains("3x TaskFailedToStart: CannotPullContainerError"))
+        #expect(explained.reason.contains("3x TaskFailedToStart: CannotPullContainerError"))
     }
 
-    @Test func failingTasksAreReportedWithTheDecision() {
+    @Test func failingTasksAreReportedWithTheDecision() throws {
         let svc = Fixture.service(deployments: [Fixture.deployment(ours, td: v8, running: 1, pending: 1), oldDeployment()])
-        let d = decide(snapshot: ServiceSnapshot(service: svc, time: 0), expectation: expectOurs,
+        let d = try decide(snapshot: ServiceSnapshot(service: svc, time: 0), expectation: expectOurs,
                        stoppedTasks: [crashes[0], Fixture.crash("o1", td: v7, startedBy: old)])
         #expect(d.failingTasks.map { $0.taskArn } == [Fixture.taskArn("c1")])
         #expect(d.deployment?.id == ours)

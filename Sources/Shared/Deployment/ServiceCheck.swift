@@ -8,16 +8,11 @@ import AWSCore
 /// (`clusterNamedByInput`); one taken from ECS_CLUSTER or --cluster is a configuration error, so a
 /// typo in the worker's own settings never makes good messages bad.
 public func deployableService(_ ecs: ECSAPI, cluster: String, service: String, clusterNamedByInput: Bool = true) throws -> JSON {
-    let found: DescribeServicesResult
+    let current: JSON
     do {
-        found = try ecs.describeServices(cluster: cluster, services: [service])
+        current = try describeService(ecs, cluster: cluster, service: service)
     } catch let e as AWSError where e.code == "ClusterNotFoundException" && !clusterNamedByInput {
         throw Failure(.configuration, "cluster \(cluster) (from ECS_CLUSTER or --cluster) not found: \(e.message)")
-    }
-    guard let current = found.services.first else {
-        let reason = found.failures.first?["reason"]?.stringValue ?? "MISSING"
-        if reason == "MISSING" { throw Failure(.invalidInput, "service \(service) not found in cluster \(cluster)") }
-        throw Failure(.invalidInput, "service \(service) in cluster \(cluster): \(reason)")
     }
     let view = ServiceView(current)
     if let status = view.status, status != "ACTIVE" {
@@ -26,6 +21,18 @@ public func deployableService(_ ecs: ECSAPI, cluster: String, service: String, c
     if view.controllerType != "ECS" {
         throw Failure(.invalidInput,
                               "service \(service) uses the \(view.controllerType) deployment controller; only ECS rolling deployments are supported")
+    }
+    return current
+}
+
+/// The service as one DescribeServices returns it. A service ECS does not find (its failure reason
+/// MISSING, or any other) is the input's fault (65), whichever tool asks.
+public func describeService(_ ecs: ECSAPI, cluster: String, service: String) throws -> JSON {
+    let found = try ecs.describeServices(cluster: cluster, services: [service])
+    guard let current = found.services.first else {
+        let reason = found.failures.first?["reason"]?.stringValue ?? "MISSING"
+        if reason == "MISSING" { throw Failure(.invalidInput, "service \(service) not found in cluster \(cluster)") }
+        throw Failure(.invalidInput, "service \(service) in cluster \(cluster): \(reason)")
     }
     return current
 }

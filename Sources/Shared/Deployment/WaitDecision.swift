@@ -28,28 +28,12 @@ public struct WaitExpectation: Equatable, Sendable {
     }
 }
 
-/// The verdict on one snapshot.
-public enum WaitOutcome: Equatable, Sendable {
-    case succeeded(String)
-    case failed(String)
-    case rolledBack(String)
-    case superseded(String)
-    case keepWaiting(String)
-    /// The service cannot be judged by this tool (not an ECS rolling deployment): a usage problem, not an outcome.
-    case unsupported(String)
-
-    public var text: String {
-        switch self {
-        case .succeeded(let s), .failed(let s), .rolledBack(let s), .superseded(let s), .keepWaiting(let s),
-             .unsupported(let s):
-            return s
-        }
-    }
-}
-
 /// The decision on one snapshot: the verdict, and whether stopped tasks are worth fetching.
 public struct WaitDecision: Equatable, Sendable {
-    public var outcome: WaitOutcome
+    /// The final outcome (succeeded, failed, rolled_back or superseded); nil while the deployment goes on.
+    public var status: WaitStatus?
+    /// Why: the outcome's reason, or while waiting, our deployment's counts.
+    public var reason: String
     /// Ask ListTasks/DescribeTasks: our failures grew, our running count dropped (a crash after
     /// RUNNING is only visible in the stopped tasks), every few polls, or to explain a failure.
     public var fetchStoppedTasks: Bool
@@ -58,9 +42,10 @@ public struct WaitDecision: Equatable, Sendable {
     /// Our failing stopped tasks among those given.
     public var failingTasks: [StoppedTask]
 
-    public init(_ outcome: WaitOutcome, fetchStoppedTasks: Bool = false, deployment: Deployment? = nil,
+    public init(_ status: WaitStatus?, _ reason: String, fetchStoppedTasks: Bool = false, deployment: Deployment? = nil,
                 failingTasks: [StoppedTask] = []) {
-        self.outcome = outcome
+        self.status = status
+        self.reason = reason
         self.fetchStoppedTasks = fetchStoppedTasks
         self.deployment = deployment
         self.failingTasks = failingTasks
@@ -73,15 +58,16 @@ public struct WaitDecision: Equatable, Sendable {
 let stoppedTaskCheckInterval = 3
 
 /// Judges our deployment in one DescribeServices snapshot (docs/design.md, "Wait semantics"); pure.
-public func decide(snapshot: ServiceSnapshot, expectation: WaitExpectation, stoppedTasks: [JSON]) -> WaitDecision {
+/// Throws (bad input, 65) for a service these tools cannot judge: not an ECS rolling deployment.
+public func decide(snapshot: ServiceSnapshot, expectation: WaitExpectation, stoppedTasks: [JSON]) throws -> WaitDecision {
     let view = ServiceView(snapshot.service)
     let name = view.name
     if view.controllerType != "ECS" {
-        return WaitDecision(.unsupported(
-            "service \(name) uses the \(view.controllerType) deployment controller; only ECS rolling deployments can be deployed and judged"))
+        throw Failure(.invalidInput,
+                      "service \(name) uses the \(view.controllerType) deployment controller; only ECS rolling deployments can be deployed and judged")
     }
     if let status = view.status, status != "ACTIVE" {
-        return WaitDecision(.failed("service \(name) is \(status)"))
+        return WaitDecision(.failed, "service \(name) is \(status)")
     }
 
     let ourTD = expectation.taskDefinitionArn
@@ -100,30 +86,30 @@ public func decide(snapshot: ServiceSnapshot, expectation: WaitExpectation, stop
               !sameTaskDefinition(p.taskDefinition, ours.taskDefinition) else { return nil }
         return p
     }
-    func final(_ outcome: WaitOutcome, explain: Bool = false) -> WaitDecision {
+    func final(_ status: WaitStatus, _ reason: String, explain: Bool = false) -> WaitDecision {
         // A failure is worth explaining with the tasks' own reasons.
-        WaitDecision(outcome, fetchStoppedTasks: explain, deployment: ours, failingTasks: failing)
+        WaitDecision(status, reason, fetchStoppedTasks: explain, deployment: ours, failingTasks: failing)
     }
 
     if ours.rolloutState == "FAILED" {
         let reason = ours.rolloutStateReason ?? "rollout failed"
         if let back = rolledBackTo {
-            return final(.rolledBack("\(ourName) failed and was rolled back to \(shortTaskDefinition(back.taskDefinition)) (deployment \(back.id)): \(reason)"), explain: true)
+            return final(.rolledBack, "\(ourName) failed and was rolled back to \(shortTaskDefinition(back.taskDefinition)) (deployment \(back.id)): \(reason)", explain: true)
         }
-        return final(.failed("\(ourName) failed: \(reason)" + failureDetail(failing)), explain: true)
+        return final(.failed, "\(ourName) failed: \(reason)" + failureDetail(failing), explain: true)
     }
     if !ours.isPrimary {
         if let back = rolledBackTo {
-            return final(.rolledBack("\(ourName) was replaced by the previous task definition \(shortTaskDefinition(back.taskDefinition)) (deployment \(back.id))"), explain: true)
+            return final(.rolledBack, "\(ourName) was replaced by the previous task definition \(shortTaskDefinition(back.taskDefinition)) (deployment \(back.id))", explain: true)
         }
-        return final(.superseded(supersededReason(ourName: ourName, ourTD: ours.taskDefinition, primary: primary)))
+        return final(.superseded, supersededReason(ourName: ourName, ourTD: ours.taskDefinition, primary: primary))
     }
     if failedCount >= expectation.maxFailedTasks {
         let what = failing.count >= expectation.maxFailedTasks
             ? "\(failing.count) tasks of \(ourName) stopped"
             : "\(ours.failedTasks) tasks of \(ourName) failed to start"
         // Reasons for failures not yet seen among the stopped tasks are worth one more look.
-        return final(.failed(what + failureDetail(failing)), explain: failing.count < Int(ours.failedTasks))
+        return final(.failed, what + failureDetail(failing), explain: failing.count < Int(ours.failedTasks))
     }
 
     let daemonNote = view.isDaemon ? " (daemon service on \(view.desiredCount) instances)" : ""
@@ -132,9 +118,9 @@ public func decide(snapshot: ServiceSnapshot, expectation: WaitExpectation, stop
         switch expectation.until {
         case .deployed where ours.rolloutState == nil || ours.rolloutState == "COMPLETED",
              .running:
-            return final(.succeeded("\(ourName): \(zero)"))
+            return final(.succeeded, "\(ourName): \(zero)")
         case .stable where view.deployments.count == 1:
-            return final(.succeeded("\(ourName): \(zero)"))
+            return final(.succeeded, "\(ourName): \(zero)")
         default:
             break
         }
@@ -144,13 +130,13 @@ public func decide(snapshot: ServiceSnapshot, expectation: WaitExpectation, stop
         && view.runningCount == view.desiredCount
     switch expectation.until {
     case .deployed where ours.rolloutState == "COMPLETED":
-        return final(.succeeded("\(ourName) completed: \(ours.countsText)\(daemonNote)"))
+        return final(.succeeded, "\(ourName) completed: \(ours.countsText)\(daemonNote)")
     case .deployed where ours.rolloutState == nil && stable,
          .stable where stable:
         let note = ours.rolloutState == nil && expectation.until == .deployed ? " (no rollout state reported; judged stable)" : ""
-        return final(.succeeded("\(ourName) is stable: \(ours.countsText)\(daemonNote)\(note)"))
+        return final(.succeeded, "\(ourName) is stable: \(ours.countsText)\(daemonNote)\(note)")
     case .running where ours.runningCount >= 1:
-        return final(.succeeded("\(ourName) is running: \(ours.countsText)\(daemonNote)"))
+        return final(.succeeded, "\(ourName) is running: \(ours.countsText)\(daemonNote)")
     default:
         break
     }
@@ -162,7 +148,7 @@ public func decide(snapshot: ServiceSnapshot, expectation: WaitExpectation, stop
     } else if ours.failedTasks > 0 {
         fetch = true
     }
-    return WaitDecision(.keepWaiting(ours.countsText), fetchStoppedTasks: fetch, deployment: ours, failingTasks: failing)
+    return WaitDecision(nil, ours.countsText, fetchStoppedTasks: fetch, deployment: ours, failingTasks: failing)
 }
 
 /// Our deployment is no longer listed: rolled back if the previous revision runs, else superseded.
@@ -185,16 +171,16 @@ private func gone(expectation: WaitExpectation, view: ServiceView, stoppedTasks:
         task.isFailure && (ghost.map { task.startedBy == $0.id } ?? sameTaskDefinition(task.taskDefinitionArn, expectation.taskDefinitionArn))
     }
     guard let p = view.primary else {
-        return WaitDecision(.failed("\(ourName) is gone and service \(service) has no PRIMARY deployment"))
+        return WaitDecision(.failed, "\(ourName) is gone and service \(service) has no PRIMARY deployment")
     }
     if let prev = expectation.previousTaskDefinitionArn, sameTaskDefinition(p.taskDefinition, prev),
        !sameTaskDefinition(p.taskDefinition, expectation.taskDefinitionArn) {
         var reason = "\(ourName) is gone and the service runs the previous task definition \(shortTaskDefinition(p.taskDefinition)) again (deployment \(p.id))"
         if let failed = ghost.flatMap({ deploymentFailedEvent(view, id: $0.id) }) { reason += ": \(failed)" }
-        return WaitDecision(.rolledBack(reason + failureDetail(failing)), fetchStoppedTasks: ghost != nil,
+        return WaitDecision(.rolledBack, reason + failureDetail(failing), fetchStoppedTasks: ghost != nil,
                             deployment: ghost, failingTasks: failing)
     }
-    return WaitDecision(.superseded(supersededReason(ourName: ourName + " is gone;", ourTD: expectation.taskDefinitionArn, primary: p)))
+    return WaitDecision(.superseded, supersededReason(ourName: ourName + " is gone;", ourTD: expectation.taskDefinitionArn, primary: p))
 }
 
 /// The reason of the service event ECS writes when a deployment fails, e.g. "tasks failed to start".

@@ -64,16 +64,7 @@ public final class Waiter {
                 var failure: ReportedError?
                 do {
                     let decision = try poll(attempt)
-                    switch decision.outcome {
-                    case .unsupported(let message):
-                        throw Failure(.invalidInput, message)
-                    case .keepWaiting:
-                        break
-                    case .succeeded(let s): return result(.succeeded, s, decision)
-                    case .failed(let s): return result(.failed, s, decision)
-                    case .rolledBack(let s): return result(.rolledBack, s, decision)
-                    case .superseded(let s): return result(.superseded, s, decision)
-                    }
+                    if let status = decision.status { return result(status, decision.reason, decision) }
                 } catch let e as ReportedError where [.throttled, .unavailable, .timedOut].contains(e.failureKind) {
                     // The client already retried; a long wait should outlast a passing outage. A call cut
                     // short by the deadline (timedOut) just means the wait is over.
@@ -95,27 +86,20 @@ public final class Waiter {
 
         /// One DescribeServices, plus the stopped tasks when the decision asks for them.
         mutating func poll(_ attempt: Int) throws -> WaitDecision {
-            let result = try waiter.ecs.describeServices(cluster: cluster, services: [service])
-            guard let svc = result.services.first else {
-                let reason = result.failures.first?["reason"]?.stringValue ?? "MISSING"
-                if reason == "MISSING" {
-                    throw Failure(.invalidInput, "service \(service) not found in cluster \(cluster)")
-                }
-                throw Failure(.invalidInput, "service \(service) in cluster \(cluster): \(reason)")
-            }
+            let svc = try describeService(waiter.ecs, cluster: cluster, service: service)
             var snapshot = ServiceSnapshot(service: svc, time: time.now(), poll: attempt, previous: previous?.service)
             if attempt == 1 { pin(ServiceView(svc)) }
-            var decision = decide(snapshot: snapshot, expectation: expectation, stoppedTasks: stoppedList)
+            var decision = try decide(snapshot: snapshot, expectation: expectation, stoppedTasks: stoppedList)
             if decision.fetchStoppedTasks, let id = decision.deployment?.id {
-                let before = decision.outcome
+                let before = decision.status
                 fetchStoppedTasks(startedBy: id)
-                decision = decide(snapshot: snapshot, expectation: expectation, stoppedTasks: stoppedList)
-                if case .failed = decision.outcome, case .keepWaiting = before,
+                decision = try decide(snapshot: snapshot, expectation: expectation, stoppedTasks: stoppedList)
+                if decision.status == .failed, before == nil,
                    let fresh = try waiter.ecs.describeServices(cluster: cluster, services: [service]).services.first {
                     // The stopped tasks are newer than the snapshot, and ECS may have judged the deployment
                     // meanwhile: its circuit breaker counts the same failures and rolls back. Its verdict wins.
                     snapshot = ServiceSnapshot(service: fresh, time: time.now(), poll: attempt, previous: previous?.service)
-                    decision = decide(snapshot: snapshot, expectation: expectation, stoppedTasks: stoppedList)
+                    decision = try decide(snapshot: snapshot, expectation: expectation, stoppedTasks: stoppedList)
                 }
             }
             for line in progressLines(previous: previous, current: snapshot, expectation: expectation) {
@@ -125,7 +109,7 @@ public final class Waiter {
                     waiter.logger.info(line)
                 }
             }
-            waiter.logger.debug("poll \(attempt): \(decision.outcome.text)")
+            waiter.logger.debug("poll \(attempt): \(decision.reason)")
             previous = snapshot
             last = decision
             return decision

@@ -374,17 +374,14 @@ private func message(sent: Int64, receiveCount: Int = 1, firstReceived: Int64? =
     }
 
     @Test func emptyInputNeedsNoAWSAtAll() throws {
-        var built = 0
-        let factory = DeferredClientFactory {
-            built += 1
-            throw SimpleToolError(.config, "no credentials")
-        }
+        let factory = FakeFactory()
+        factory.failure = SimpleToolError(.config, "no credentials")
         for stdin in ["", "\n  \n"] {
             let h = Harness(tool: "ecs-register", stdin: stdin, factory: factory)
             #expect(try ECSRegister.parse([]).run(h.context) == .ok)
             #expect(h.out.isEmpty && h.stderr.isEmpty)
         }
-        #expect(built == 0)
+        #expect(factory.ecsHints.isEmpty && factory.sqsHints.isEmpty)
         let h = Harness(tool: "ecs-register", stdin: bare, factory: factory)
         #expect(try ECSRegister.parse([]).run(h.context) == .config)
         #expect(h.stderr == ["ecs-register: document 1: no credentials\n"])
@@ -675,17 +672,27 @@ final class StopAfterFirst: LineWriter {
         #expect(Set(ExitStatus.allCases.map { $0.severity }).count == ExitStatus.allCases.count)
     }
 
-    @Test func theFactoryIsBuiltOnceOnFirstUse() throws {
-        var built = 0
-        let fake = FakeFactory()
-        let deferred = DeferredClientFactory {
-            built += 1
-            return fake
-        }
-        #expect(built == 0)
-        _ = try deferred.ecs(queueUrl: nil)
-        _ = try deferred.sqs(queueUrl: queue)
-        #expect(built == 1)
-        #expect(fake.sqsHints == [queue])
+    /// The real clients are built on first use, once per queue URL: nothing is resolved, read or sent
+    /// before, and every later request for the same hint gets the same clients.
+    @Test func theRealClientsAreBuiltOnFirstUseAndKept() throws {
+        let logger = Logger(tool: "ecs-wait", level: .debug)
+        var lines: [String] = []
+        logger.sink = { lines.append($0) }
+        let files = MemoryFileSystem([:])
+        let transport = CredFakeTransport.unused()
+        let factory = RealAWSClientFactory(common: try common("--region", "eu-west-1"),
+                                           environment: Environment(["AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "secret"]),
+                                           time: ManualTime(), random: FixedRandom(), fileSystem: files, logger: logger,
+                                           transport: transport)
+        #expect(lines.isEmpty)
+        let ecs = try factory.ecs(queueUrl: nil)
+        #expect(try factory.ecs(queueUrl: nil) === ecs)
+        let sqs = try factory.sqs(queueUrl: nil)
+        #expect(try factory.sqs(queueUrl: nil) === sqs)
+        #expect(lines.count == 1 && lines[0].contains("region eu-west-1"))
+        let other = try factory.ecs(queueUrl: queue)
+        #expect(other !== ecs)
+        #expect(lines.count == 2)
+        #expect(transport.requests.isEmpty)
     }
 }

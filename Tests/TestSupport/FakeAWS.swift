@@ -300,10 +300,12 @@ final class FakeSQS: SQSAPI {
     }
 }
 
-/// Hands out the fakes and records the region hints it was given.
+/// Hands out the fakes and records the region hints it was given; with `failure`, fails every request
+/// for a client (as no credentials or no region would).
 final class FakeFactory: AWSClientFactory {
     let sqsClient: FakeSQS
     let ecsClient: FakeECS
+    var failure: Error?
     private(set) var sqsHints: [String?] = []
     private(set) var ecsHints: [String?] = []
 
@@ -314,11 +316,13 @@ final class FakeFactory: AWSClientFactory {
 
     func sqs(queueUrl: String?) throws -> SQSAPI {
         sqsHints.append(queueUrl)
+        if let e = failure { throw e }
         return sqsClient
     }
 
     func ecs(queueUrl: String?) throws -> ECSAPI {
         ecsHints.append(queueUrl)
+        if let e = failure { throw e }
         return ecsClient
     }
 }

@@ -112,26 +112,3 @@ func ecsTimeout(_ env: Environment) throws -> Double {
     }
     return v
 }
-
-/// One client per queue URL (the URL is a region hint), built on first use.
-final class ClientCache {
-    let factory: AWSClientFactory
-    private var sqsClients: [String: SQSAPI] = [:]
-    private var ecsClients: [String: ECSAPI] = [:]
-
-    init(_ factory: AWSClientFactory) { self.factory = factory }
-
-    func sqs(_ queueUrl: String?) throws -> SQSAPI {
-        if let c = sqsClients[queueUrl ?? ""] { return c }
-        let c = try factory.sqs(queueUrl: queueUrl)
-        sqsClients[queueUrl ?? ""] = c
-        return c
-    }
-
-    func ecs(_ queueUrl: String?) throws -> ECSAPI {
-        if let c = ecsClients[queueUrl ?? ""] { return c }
-        let c = try factory.ecs(queueUrl: queueUrl)
-        ecsClients[queueUrl ?? ""] = c
-        return c
-    }
-}

@@ -58,7 +58,6 @@ public struct ECSRegister: ToolCommand {
     public init() {}
 
     public func run(_ context: ToolContext) -> ExitStatus {
-        let clients = ClientCache(context.factory)
         let defaultCluster = common.resolvedCluster(context.environment)
         if let path = file {
             do {
@@ -69,7 +68,7 @@ public struct ECSRegister: ToolCommand {
                     throw SimpleToolError(.dataError, "cannot read \(e.path): \(e.detail)")
                 }
                 let value = try JSON.parse(bytes, source: path)
-                let arn = try register(value, source: path, queueUrl: nil, clients: clients, context: context)
+                let arn = try register(value, source: path, queueUrl: nil, context: context)
                 context.output.write(line: JSON.object(JSONObject([(DocumentKey.taskDefinitionArn, .string(arn))])).serialized())
                 return .ok
             } catch {
@@ -81,7 +80,7 @@ public struct ECSRegister: ToolCommand {
             var doc = doc
             let source = "document \(doc.number)"
             if isBareDefinition(doc) {
-                let arn = try register(doc.json, source: source, queueUrl: nil, clients: clients, context: context)
+                let arn = try register(doc.json, source: source, queueUrl: nil, context: context)
                 return (Document(object: JSONObject([(DocumentKey.taskDefinitionArn, .string(arn))]), number: doc.number), .ok)
             }
             guard let definition = try doc.taskDefinition() else { throw doc.missing(DocumentKey.taskDefinition) }
@@ -89,7 +88,7 @@ public struct ECSRegister: ToolCommand {
             if let message = message {
                 if history == nil { history = try readHistory(self.history, context: context) }
                 let cluster = try doc.cluster() ?? defaultCluster
-                let service = try deployableService(try clients.ecs(message.queueUrl), cluster: cluster, service: try doc.service(),
+                let service = try deployableService(try context.factory.ecs(queueUrl: message.queueUrl), cluster: cluster, service: try doc.service(),
                                                     clusterNamedByInput: try doc.clusterNamedByInput())
                 switch judgeDelivery(Delivery(message), cluster: cluster, service: service, history: history ?? []) {
                 case .deploy:
@@ -111,7 +110,7 @@ public struct ECSRegister: ToolCommand {
                     return (doc, WaitStatus.stale.exitStatus)
                 }
             }
-            let arn = try register(definition, source: source, queueUrl: message?.queueUrl, clients: clients, context: context)
+            let arn = try register(definition, source: source, queueUrl: message?.queueUrl, context: context)
             doc.set(DocumentKey.taskDefinitionArn, .string(arn))
             doc.summariseTaskDefinition()
             return (doc, .ok)
@@ -157,13 +156,12 @@ func isBareDefinition(_ doc: Document) -> Bool {
     return (doc.has("family") || doc.has("containerDefinitions")) && !pipeline.contains(where: doc.has)
 }
 
-private func register(_ value: JSON, source: String, queueUrl: String?, clients: ClientCache,
-                      context: ToolContext) throws -> String {
+private func register(_ value: JSON, source: String, queueUrl: String?, context: ToolContext) throws -> String {
     let definition = try TaskDefinition.normalise(value, source: source)
     if !definition.dropped.isEmpty {
         context.logger.info("\(source): dropped read-only fields \(definition.dropped.joined(separator: ", "))")
     }
-    let registered = try clients.ecs(queueUrl).registerTaskDefinition(definition.input)
+    let registered = try context.factory.ecs(queueUrl: queueUrl).registerTaskDefinition(definition.input)
     guard let arn = registered["taskDefinitionArn"]?.stringValue else {
         throw SimpleToolError(.unavailable, "\(source): RegisterTaskDefinition returned no taskDefinitionArn")
     }

@@ -50,7 +50,6 @@ public struct ECSUpdate: ToolCommand {
     public init() {}
 
     public func run(_ context: ToolContext) -> ExitStatus {
-        let clients = ClientCache(context.factory)
         let cluster = common.resolvedCluster(context.environment)
         if let service = service, let td = taskDefinition {
             var o = JSONObject()
@@ -58,8 +57,8 @@ public struct ECSUpdate: ToolCommand {
             o[DocumentKey.cluster] = .string(cluster)
             o[DocumentKey.taskDefinitionArn] = .string(td)
             do {
-                let (out, status) = try updateService(Document(object: o, number: 1), defaultCluster: cluster,
-                                                      clients: clients, context: context, clusterFromSettings: true)
+                let (out, status) = try updateService(Document(object: o, number: 1), defaultCluster: cluster, context: context,
+                                                      clusterFromSettings: true)
                 context.output.write(line: out.json.serialized())
                 return status
             } catch {
@@ -67,14 +66,14 @@ public struct ECSUpdate: ToolCommand {
             }
         }
         return forEachDocument(context) { doc in
-            let (out, status) = try updateService(doc, defaultCluster: cluster, clients: clients, context: context)
+            let (out, status) = try updateService(doc, defaultCluster: cluster, context: context)
             return (out, status)
         }
     }
 }
 
-func updateService(_ doc: Document, defaultCluster: String, clients: ClientCache,
-                   context: ToolContext, clusterFromSettings: Bool = false) throws -> (Document, ExitStatus) {
+func updateService(_ doc: Document, defaultCluster: String, context: ToolContext,
+                   clusterFromSettings: Bool = false) throws -> (Document, ExitStatus) {
     var doc = doc
     let service = try doc.service()
     let cluster = try doc.cluster() ?? defaultCluster
@@ -83,7 +82,7 @@ func updateService(_ doc: Document, defaultCluster: String, clients: ClientCache
         return (doc, .ok)
     }
     guard let td = try doc.taskDefinitionArn() else { throw doc.missing(DocumentKey.taskDefinitionArn) }
-    let ecs = try clients.ecs(try doc.message()?.queueUrl)
+    let ecs = try context.factory.ecs(queueUrl: try doc.message()?.queueUrl)
     let view = ServiceView(try deployableService(ecs, cluster: cluster, service: service,
                                                  clusterNamedByInput: !clusterFromSettings && doc.clusterNamedByInput()))
     let previous = view.taskDefinition ?? view.primary?.taskDefinition

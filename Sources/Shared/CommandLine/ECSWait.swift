@@ -83,7 +83,6 @@ public struct ECSWait: ToolCommand {
     public static let reportsWhenStopped = true
 
     public func run(_ context: ToolContext) -> ExitStatus {
-        let clients = ClientCache(context.factory)
         let cluster = common.resolvedCluster(context.environment)
         let timeout: Double
         do {
@@ -99,7 +98,7 @@ public struct ECSWait: ToolCommand {
             if let id = deploymentId { o[DocumentKey.deploymentId] = .string(id) }
             do {
                 let (out, status) = try waitForDeployment(Document(object: o, number: 1), timeout: timeout,
-                                                          defaultCluster: cluster, clients: clients, context: context)
+                                                          defaultCluster: cluster, context: context)
                 context.output.write(line: out.json.serialized())
                 return status
             } catch {
@@ -107,15 +106,13 @@ public struct ECSWait: ToolCommand {
             }
         }
         return forEachDocument(context) { doc in
-            try waitForDeployment(doc, timeout: timeout, defaultCluster: cluster, clients: clients,
-                                  context: context)
+            try waitForDeployment(doc, timeout: timeout, defaultCluster: cluster, context: context)
         }
     }
 }
 
 extension ECSWait {
-    func waitForDeployment(_ doc: Document, timeout: Double, defaultCluster: String,
-                               clients: ClientCache, context: ToolContext) throws -> (Document, ExitStatus) {
+    func waitForDeployment(_ doc: Document, timeout: Double, defaultCluster: String, context: ToolContext) throws -> (Document, ExitStatus) {
         if let recorded = try doc.result() {
             // Already decided upstream (e.g. stale in ecs-update): nothing to wait for.
             context.logger.debug("document \(doc.number): already \(recorded.status.rawValue), passed through")
@@ -127,7 +124,7 @@ extension ECSWait {
         let expectation = WaitExpectation(deploymentId: try doc.deploymentId(), taskDefinitionArn: try doc.taskDefinitionArn(),
                                           previousTaskDefinitionArn: try doc.previousTaskDefinitionArn(),
                                           until: until, maxFailedTasks: maxFailedTasks)
-        let ecs = try clients.ecs(try doc.message()?.queueUrl)
+        let ecs = try context.factory.ecs(queueUrl: try doc.message()?.queueUrl)
         // No call or retry of the real client may run far past the wait's own deadline; the few seconds of
         // grace let the last poll, made at the deadline, still get its answer.
         ecs.deadline = context.time.now() + timeout + 5

@@ -1,7 +1,7 @@
 import AWSCore
 import Deployment
 
-/// Builds the real (or fake) AWS clients for a tool run, once flags and environment are known.
+/// Hands a tool run its AWS clients, when a document first needs one.
 public protocol AWSClientFactory: AnyObject {
     /// An SQS client; the queue URL, when known, lets the region be inferred from its host.
     func sqs(queueUrl: String?) throws -> SQSAPI
@@ -9,14 +9,10 @@ public protocol AWSClientFactory: AnyObject {
     func ecs(queueUrl: String?) throws -> ECSAPI
 }
 
-/// Builds the AWS client factory of a tool run from its flags and environment.
-public func makeFactory(common: CommonOptions, environment: Environment, time: TimeSource, random: RandomSource,
-                        fileSystem: FileSystem, logger: Logger) throws -> AWSClientFactory {
-    RealAWSClientFactory(common: common, environment: environment, time: time, random: random,
-                         fileSystem: fileSystem, logger: logger)
-}
-
-/// The real clients: region, endpoints and credentials resolved as the SDKs do, one libcurl handle per process.
+/// The real clients, built on first use and kept for the run, per queue URL (a region hint): empty input
+/// never needs credentials, a file, or libcurl. Region, endpoints and credentials are resolved as the
+/// SDKs do; the first resolution's credentials serve every client, so a role is assumed or fetched once;
+/// one libcurl handle per process.
 public final class RealAWSClientFactory: AWSClientFactory {
     let common: CommonOptions
     let environment: Environment
@@ -24,10 +20,10 @@ public final class RealAWSClientFactory: AWSClientFactory {
     let random: RandomSource
     let fileSystem: FileSystem
     let logger: Logger
-    let transport: HTTPTransport
-    /// The first resolution's credentials serve every client, so a role is assumed or fetched once.
+    private let givenTransport: HTTPTransport?
+    private lazy var transport: HTTPTransport = givenTransport ?? CurlTransport()
     private var credentials: CredentialProvider?
-    private var resolved: [String: ResolvedAWSConfig] = [:]
+    private var clients: [String: (sqs: SQSClient, ecs: ECSClient)] = [:]
 
     public init(common: CommonOptions, environment: Environment, time: TimeSource, random: RandomSource,
                 fileSystem: FileSystem, logger: Logger, transport: HTTPTransport? = nil) {
@@ -37,51 +33,29 @@ public final class RealAWSClientFactory: AWSClientFactory {
         self.random = random
         self.fileSystem = fileSystem
         self.logger = logger
-        self.transport = transport ?? CurlTransport()
+        self.givenTransport = transport
     }
 
-    func config(_ queueUrl: String?) throws -> ResolvedAWSConfig {
-        if let c = resolved[queueUrl ?? ""] { return c }
+    public func sqs(queueUrl: String?) throws -> SQSAPI { try clients(queueUrl).sqs }
+    public func ecs(queueUrl: String?) throws -> ECSAPI { try clients(queueUrl).ecs }
+
+    private func clients(_ queueUrl: String?) throws -> (sqs: SQSClient, ecs: ECSClient) {
+        if let built = clients[queueUrl ?? ""] { return built }
         var c = try ResolvedAWSConfig.resolve(
             flags: (region: common.region, profile: common.profile, endpointURL: common.endpointURL),
             queueUrl: queueUrl, env: environment, fs: fileSystem, transport: transport, time: time, random: random,
             userAgent: Version.userAgent, logger: logger)
         if let shared = credentials { c.credentials = shared } else { credentials = c.credentials }
-        resolved[queueUrl ?? ""] = c
         logger.debug("region \(c.region), profile \(c.profileName), sqs \(c.sqsEndpoint), ecs \(c.ecsEndpoint)")
-        return c
-    }
-
-    func client(_ service: AWSServiceSpec, _ c: ResolvedAWSConfig, endpoint: String) throws -> AWSClient {
-        AWSClient(service: service, region: c.region, endpoint: endpoint, credentials: c.credentials,
+        let retry = try RetryPolicy.standard(environment: environment)
+        func client(_ service: AWSServiceSpec, endpoint: String) -> AWSClient {
+            AWSClient(service: service, region: c.region, endpoint: endpoint, credentials: c.credentials,
                       transport: transport, time: time, random: random, userAgent: Version.userAgent, logger: logger,
-                      retry: try .standard(environment: environment))
+                      retry: retry)
+        }
+        let built = (sqs: SQSClient(client: client(.sqs, endpoint: c.sqsEndpoint)),
+                     ecs: ECSClient(client: client(.ecs, endpoint: c.ecsEndpoint)))
+        clients[queueUrl ?? ""] = built
+        return built
     }
-
-    public func sqs(queueUrl: String?) throws -> SQSAPI {
-        let c = try config(queueUrl)
-        return SQSClient(client: try client(.sqs, c, endpoint: c.sqsEndpoint))
-    }
-
-    public func ecs(queueUrl: String?) throws -> ECSAPI {
-        let c = try config(queueUrl)
-        return ECSClient(client: try client(.ecs, c, endpoint: c.ecsEndpoint))
-    }
-}
-/// Builds the real factory only when a tool first needs AWS, so empty input never needs credentials.
-public final class DeferredClientFactory: AWSClientFactory {
-    private let build: () throws -> AWSClientFactory
-    private var built: AWSClientFactory?
-
-    public init(_ build: @escaping () throws -> AWSClientFactory) { self.build = build }
-
-    private func factory() throws -> AWSClientFactory {
-        if let f = built { return f }
-        let f = try build()
-        built = f
-        return f
-    }
-
-    public func sqs(queueUrl: String?) throws -> SQSAPI { try factory().sqs(queueUrl: queueUrl) }
-    public func ecs(queueUrl: String?) throws -> ECSAPI { try factory().ecs(queueUrl: queueUrl) }
 }

@@ -77,8 +77,7 @@ public struct SQSReceive: ToolCommand {
     }
 
     public func run(_ context: ToolContext) -> ExitStatus {
-        let clients = ClientCache(context.factory)
-        if delete { return deleteMessages(context, clients: clients) }
+        if delete { return deleteMessages(context) }
         let env = context.environment
         guard let queue = queueURL ?? env.nonEmpty("SQS_URL") else {
             context.logger.error("no queue: give --queue-url or set SQS_URL")
@@ -90,7 +89,7 @@ public struct SQSReceive: ToolCommand {
             let visibility = try visibilityTimeout ?? Int(ecsTimeout(env).rounded(.up)) + 60
             let request = ReceiveMessageRequest(queueUrl: queue, maxMessages: maxMessages,
                                                 waitSeconds: waitSeconds, visibilityTimeout: visibility)
-            messages = try clients.sqs(queue).receiveMessage(request)
+            messages = try context.factory.sqs(queueUrl: queue).receiveMessage(request)
         } catch {
             return fail(context, error)
         }
@@ -200,7 +199,7 @@ public func deletable(_ status: WaitStatus, deleteOnFailure: Bool) -> Bool {
 
 extension SQSReceive {
     /// Deletes the message of each document whose outcome is final, passing every document through.
-    func deleteMessages(_ context: ToolContext, clients: ClientCache) -> ExitStatus {
+    func deleteMessages(_ context: ToolContext) -> ExitStatus {
         forEachDocument(context, passDecided: false) { doc in
             guard let message = try doc.message() else { throw doc.missing(DocumentKey.message) }
             if let result = try doc.result(), !deletable(result.status, deleteOnFailure: deleteOnFailure) {
@@ -209,7 +208,7 @@ extension SQSReceive {
                 context.logger.info("message \(message.messageId) kept on the queue: \(result.status.rawValue)")
                 return (doc, .ok)
             }
-            try clients.sqs(message.queueUrl).deleteMessage(queueUrl: message.queueUrl, receiptHandle: message.receiptHandle)
+            try context.factory.sqs(queueUrl: message.queueUrl).deleteMessage(queueUrl: message.queueUrl, receiptHandle: message.receiptHandle)
             context.logger.info("message \(message.messageId) deleted")
             return (doc, .ok)
         }

@@ -84,7 +84,7 @@ public final class ToolContext {
         self.shouldStop = shouldStop
     }
 
-    /// The real process: stdin, stdout, stderr, the system clock, and the real AWS clients built on first use.
+    /// The real process: stdin, stdout, stderr, the system clock, and the real AWS clients, built on first use.
     /// With `handleSignals`, SIGTERM/SIGINT set `shouldStop` instead of ending the process at once (for a
     /// tool that has an outcome to report); otherwise they end it the default way.
     public static func process(tool: String, common: CommonOptions, handleSignals: Bool = false) -> ToolContext {
@@ -94,10 +94,8 @@ public final class ToolContext {
         let fileSystem = LocalFileSystem()
         let logger = Logger(tool: tool, level: common.logLevel, format: common.logFormat)
         logger.live = isatty(2) != 0 && environment["TERM"].map { $0 != "dumb" } ?? false && common.logFormat == .text
-        let factory = DeferredClientFactory {
-            try makeFactory(common: common, environment: environment, time: time, random: random,
-                            fileSystem: fileSystem, logger: logger)
-        }
+        let factory = RealAWSClientFactory(common: common, environment: environment, time: time, random: random,
+                                           fileSystem: fileSystem, logger: logger)
         if handleSignals { StopSignal.install() }
         return ToolContext(tool: tool, environment: environment, time: time, random: random, fileSystem: fileSystem,
                            input: FileDescriptorSource(), output: StandardOutput(), logger: logger, factory: factory,

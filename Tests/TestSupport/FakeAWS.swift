@@ -1,6 +1,6 @@
-@testable import AWSCore
-@testable import Deployment
-@testable import Shared
+import AWSCore
+import Deployment
+import Shared
 
 /// An AWS error as a real client reports it: a kind of failure and one line.
 struct FakeAWSError: ReportedError, Equatable {

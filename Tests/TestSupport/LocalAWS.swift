@@ -1,9 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-@testable import AWSCore
-@testable import Deployment
-@testable import Shared
+import AWSCore
+import Deployment
+import Shared
 
 /// The local AWS endpoint (`sim/localaws.py`: moto with authentication on), started once per test process.
 ///

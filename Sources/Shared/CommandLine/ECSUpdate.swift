@@ -20,6 +20,16 @@ public struct ECSUpdate: ToolCommand {
             of an earlier delivery ("reattached": true) passes through unchanged, with no call. Standalone: \
             ecs-update --service S --task-definition ARN writes one document.
 
+            ROLLBACK: with --rollback, each document whose "result" is failed or timed_out (as ecs-wait writes \
+            it) has its service pointed back at "previousTaskDefinitionArn": "result" moves into "rollback" \
+            {"deploymentId", "taskDefinitionArn", "failure"}, and ecs-wait then judges the rollback deployment \
+            and writes the final "result": rolled_back (exit 1) when the rollback succeeded, failed (exit 1) when \
+            it failed too, each with both reasons and the rollback's own outcome under "result.rollback". Where \
+            ECS's circuit breaker has rolled back already, nothing is done (its rollback deployment, if still \
+            under way, is judged instead). A document with no previous task definition, or whose service has \
+            moved on to another one, keeps its result, and the reason says why it was not rolled back. Other \
+            documents pass through. Uses only DescribeServices and UpdateService.
+
             ENVIRONMENT: ECS_CLUSTER (default cluster).
             \(Manual.aws)
 
@@ -28,6 +38,7 @@ public struct ECSUpdate: ToolCommand {
             EXAMPLES:
               ecs-update --cluster prod --service web --task-definition web:42
               sqs-receive | ecs-register | ecs-update | ecs-wait
+              ... | ecs-wait | ecs-update --rollback | ecs-wait
             """,
         version: Version.full)
 
@@ -41,8 +52,11 @@ public struct ECSUpdate: ToolCommand {
             help: ArgumentHelp("With --service: the task definition to deploy (ARN or family:revision).", valueName: "arn"))
     public var taskDefinition: String?
 
+    @Flag(help: "Instead of deploying: roll each failed or timed-out document's service back to its previousTaskDefinitionArn (see ROLLBACK).")
+    public var rollback = false
 
     public func validate() throws {
+        if rollback && service != nil { throw ValidationError("--rollback reads the documents on stdin; it takes no --service") }
         if service != nil && taskDefinition == nil { throw ValidationError("--service needs --task-definition") }
         if service == nil && taskDefinition != nil { throw ValidationError("--task-definition needs --service") }
     }
@@ -65,11 +79,63 @@ public struct ECSUpdate: ToolCommand {
                 return fail(context, error)
             }
         }
+        if rollback {
+            // The documents to roll back are the decided ones.
+            return forEachDocument(context, passDecided: false) { doc in
+                try rollBack(doc, defaultCluster: cluster, context: context)
+            }
+        }
         return forEachDocument(context) { doc in
             let (out, status) = try updateService(doc, defaultCluster: cluster, context: context)
             return (out, status)
         }
     }
+}
+
+/// ecs-update --rollback on one document (`planRollback` decides; this only carries it out).
+func rollBack(_ doc: Document, defaultCluster: String, context: ToolContext) throws -> (Document, ExitStatus) {
+    guard let result = try doc.result(), case .object(var recorded)? = doc.object[DocumentKey.result] else {
+        return (doc, .ok)
+    }
+    var doc = doc
+    let service = try doc.service()
+    let cluster = try doc.cluster() ?? defaultCluster
+    var current = JSON.null
+    if result.status == .failed || result.status == .timedOut {
+        let ecs = try context.factory.ecs(queueUrl: try doc.message()?.queueUrl)
+        current = try describeService(ecs, cluster: cluster, service: service)
+    }
+    let plan = planRollback(status: result.status, deploymentId: try doc.deploymentId(), taskDefinitionArn: try doc.taskDefinitionArn(),
+                            previousTaskDefinitionArn: try doc.previousTaskDefinitionArn(), service: current)
+    func started(_ id: String, _ td: String) {
+        doc.set(DocumentKey.rollback, .object(JSONObject([("deploymentId", .string(id)), ("taskDefinitionArn", .string(td)),
+                                                          ("failure", .object(recorded))])))
+        doc.remove(DocumentKey.result)
+    }
+    switch plan {
+    case .notNeeded:
+        break
+    case .alreadyRolledBack(let reason):
+        context.logger.info("service \(service): \(reason)")
+    case .impossible(let reason):
+        context.logger.warning("service \(service): \(reason)")
+        recorded["reason"] = .string("\(result.reason); \(reason)")
+        doc.set(DocumentKey.result, .object(recorded))
+    case .attach(let id, let td):
+        context.logger.info("service \(service): ECS is already rolling back to \(shortTaskDefinition(td)) (deployment \(id)); judging that")
+        started(id, td)
+        return (doc, .ok)
+    case .update(let previous):
+        let ecs = try context.factory.ecs(queueUrl: try doc.message()?.queueUrl)
+        let updated = try ecs.updateService(cluster: cluster, service: service, taskDefinition: previous)
+        guard let primary = ServiceView(updated).primary else {
+            throw SimpleToolError(.unavailable, "UpdateService of service \(service) returned no PRIMARY deployment")
+        }
+        context.logger.info("service \(service): rolling back to \(shortTaskDefinition(previous)) with deployment \(primary.id)")
+        started(primary.id, previous)
+        return (doc, .ok)
+    }
+    return (doc, result.status.exitStatus)
 }
 
 func updateService(_ doc: Document, defaultCluster: String, context: ToolContext,

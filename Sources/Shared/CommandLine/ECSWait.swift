@@ -121,8 +121,11 @@ extension ECSWait {
         var doc = doc
         let service = try doc.service()
         let cluster = try doc.cluster() ?? defaultCluster
-        let expectation = WaitExpectation(deploymentId: try doc.deploymentId(), taskDefinitionArn: try doc.taskDefinitionArn(),
-                                          previousTaskDefinitionArn: try doc.previousTaskDefinitionArn(),
+        let rollback = try doc.rollback()
+        // A rollback is judged like any deployment; "previous" is then the definition that failed.
+        let expectation = WaitExpectation(deploymentId: try rollback?.deploymentId ?? doc.deploymentId(),
+                                          taskDefinitionArn: try rollback.map { $0.taskDefinitionArn } ?? doc.taskDefinitionArn(),
+                                          previousTaskDefinitionArn: try rollback == nil ? doc.previousTaskDefinitionArn() : doc.taskDefinitionArn(),
                                           until: until, maxFailedTasks: maxFailedTasks)
         let ecs = try context.factory.ecs(queueUrl: try doc.message()?.queueUrl)
         // No call or retry of the real client may run far past the wait's own deadline; the few seconds of
@@ -130,8 +133,17 @@ extension ECSWait {
         ecs.deadline = context.time.now() + timeout + 5
         defer { context.logger.endProgress() }
         let waiter = Waiter(ecs: ecs, time: context.time, logger: context.logger, shouldStop: context.shouldStop)
-        let result = try waiter.wait(cluster: cluster, service: service, expectation: expectation, timeout: timeout)
-        doc.set(DocumentKey.result, result.json)
+        let waited = try waiter.wait(cluster: cluster, service: service, expectation: expectation, timeout: timeout)
+        let result: WaitResult
+        if let rollback {
+            let final = rolledBackResult(failure: rollback.failure, rollback: waited)
+            doc.set(DocumentKey.result, final)
+            result = WaitResult(status: WaitStatus(rawValue: final["status"]?.stringValue ?? "") ?? .failed,
+                                reason: final["reason"]?.stringValue ?? waited.reason)
+        } else {
+            doc.set(DocumentKey.result, waited.json)
+            result = waited
+        }
         let line = "service \(service): \(result.status.rawValue): \(result.reason)"
         switch result.status {
         case .succeeded: context.logger.info(line)

@@ -11,6 +11,8 @@ public enum DocumentKey {
     public static let deploymentId = "deploymentId"
     /// True when an earlier delivery of the message started `deploymentId`: ecs-update leaves the service alone.
     public static let reattached = "reattached"
+    /// The rollback `ecs-update --rollback` started: `deploymentId`, `taskDefinitionArn`, and the `failure` it answers.
+    public static let rollback = "rollback"
     public static let result = "result"
 }
 
@@ -86,6 +88,8 @@ public struct Document: Equatable, Sendable {
 
     public mutating func set(_ key: String, _ value: JSON) { object[key] = value }
 
+    public mutating func remove(_ key: String) { object[key] = nil }
+
     // MARK: Generic access
 
     /// A string field that must be there.
@@ -133,6 +137,22 @@ public struct Document: Equatable, Sendable {
     public func taskDefinitionArn() throws -> String? { try optionalString(DocumentKey.taskDefinitionArn) }
     public func previousTaskDefinitionArn() throws -> String? { try optionalString(DocumentKey.previousTaskDefinitionArn) }
     public func deploymentId() throws -> String? { try optionalString(DocumentKey.deploymentId) }
+
+    /// The rollback under way, as `ecs-update --rollback` recorded it; ecs-wait judges its deployment.
+    public func rollback() throws -> (deploymentId: String, taskDefinitionArn: String?, failure: JSON)? {
+        let key = DocumentKey.rollback
+        switch object[key] {
+        case nil, .null?: return nil
+        case .object(let o)?:
+            guard let id = try Document.optionalString(o["deploymentId"], path: "\(key).deploymentId", number: number) else {
+                throw missing("\(key).deploymentId")
+            }
+            let td = try Document.optionalString(o["taskDefinitionArn"], path: "\(key).taskDefinitionArn", number: number)
+            return (id, td, o["failure"] ?? .object(JSONObject()))
+        case let other?:
+            throw Document.wrongType(key, expected: "an object", got: other, number: number)
+        }
+    }
 
     /// Whether the cluster was named by the input itself (a message's `cluster` attribute, or the `cluster`
     /// field of a document that did not come from the queue) rather than by ECS_CLUSTER or --cluster.

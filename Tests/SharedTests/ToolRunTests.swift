@@ -663,6 +663,17 @@ final class StopAfterFirst: LineWriter {
         #expect(throws: (any Error).self) { try CommonOptions.parse(["--log-format", "xml"]) }
     }
 
+    @Test(arguments: ["http://127.0.0.1:99999", "http://127.0.0.1:0", "ftp://example.com", "http://", "http://a b",
+                      "localhost:4566", "http://[::1]:70000"])
+    func aBadEndpointURLIsAUsageErrorBeforeAnythingIsRead(_ url: String) {
+        #expect(throws: (any Error).self) { try CommonOptions.parse(["--endpoint-url", url]) }
+    }
+
+    @Test(arguments: ["http://127.0.0.1:4566", "https://ecs.eu-west-1.amazonaws.com", "http://[::1]:8080/", "http://localhost"])
+    func aGoodEndpointURLIsTaken(_ url: String) throws {
+        #expect(try CommonOptions.parse(["--endpoint-url", url]).endpointURL == url)
+    }
+
     @Test func theWorstStatusWins() {
         #expect(ExitStatus.ok.worse(.superseded) == .superseded)
         #expect(ExitStatus.deploymentFailed.worse(.timedOut) == .deploymentFailed)

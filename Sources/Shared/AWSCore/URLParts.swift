@@ -24,12 +24,12 @@ public struct URLParts: Sendable, Equatable {
             host = String(authority[...close])
             let after = authority[authority.index(after: close)...]
             if after.hasPrefix(":") {
-                guard let p = Int(after.dropFirst()) else { return nil }
+                guard let p = Int(after.dropFirst()), (1...65535).contains(p) else { return nil }
                 port = p
             }
         } else if let colon = authority.lastIndex(of: ":") {
             host = String(authority[..<colon])
-            guard let p = Int(authority[authority.index(after: colon)...]) else { return nil }
+            guard let p = Int(authority[authority.index(after: colon)...]), (1...65535).contains(p) else { return nil }
             port = p
         } else {
             host = String(authority)

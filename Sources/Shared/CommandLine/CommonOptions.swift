@@ -37,6 +37,12 @@ public struct CommonOptions: ParsableArguments {
 
     public func validate() throws {
         if quiet && verbose { throw ValidationError("--quiet and --verbose exclude each other") }
+        if let url = endpointURL {
+            // Checked before any input is read, so a worker's start-up check of its tools catches it.
+            if url.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }) || URLParts(url) == nil {
+                throw ValidationError("--endpoint-url must be an http:// or https:// URL with a host and a port from 1 to 65535, got '\(Logger.escaped(url))'")
+            }
+        }
     }
 
     /// --cluster, else ECS_CLUSTER, else `default`.

@@ -185,9 +185,9 @@ case_break_it_124_never_deletes() {
 tool_rejects_endpoint_at_start() {
 	rejected_setting tool "settings rejected by sqs-receive: .*99999" -- --endpoint-url=http://127.0.0.1:99999
 }
-case_known_failing_endpoint_port_at_start() {
+case_endpoint_port_rejected_at_start() {
 	given_message 2
-	known_failing "the tools validate --endpoint-url at start" tool_rejects_endpoint_at_start
+	tool_rejects_endpoint_at_start
 	expect_changes "$N" 0 0
 	expect_count "$Q" 1 "after a bad endpoint"
 }

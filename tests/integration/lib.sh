@@ -94,10 +94,12 @@ with urllib.request.urlopen(sys.argv[1] + "/_sim/stats") as r:
 EOF
 }
 
-# sim_target ACTION NAME: how often ACTION changed NAME (UpdateService: a service,
-# RegisterTaskDefinition: a family), whatever the other cases do meanwhile.
+# sim_target [SERVICE:]ACTION NAME: how often ACTION changed NAME (ecs:UpdateService: a
+# service, ecs:RegisterTaskDefinition: a family, sqs:DeleteMessage: a queue's name),
+# whatever the other cases do meanwhile; SERVICE defaults to ecs.
 sim_target() {
-	python3 - "$IT_ENDPOINT" "ecs:$1 $2" <<'EOF'
+	case $1 in *:*) action=$1 ;; *) action="ecs:$1" ;; esac
+	python3 - "$IT_ENDPOINT" "$action $2" <<'EOF'
 import json, sys, urllib.request
 with urllib.request.urlopen(sys.argv[1] + "/_sim/stats") as r:
     print(json.load(r)["targets"].get(sys.argv[2], 0))
@@ -309,13 +311,7 @@ expect_unchanged() {
 # ---- watching the worker itself ----
 
 # sim_deletes QUEUE_URL: DeleteMessage calls the local AWS has answered for the queue.
-sim_deletes() {
-	python3 - "$IT_ENDPOINT" "sqs:DeleteMessage ${1##*/}" <<'PYEOF'
-import json, sys, urllib.request
-with urllib.request.urlopen(sys.argv[1] + "/_sim/stats") as r:
-    print(json.load(r)["targets"].get(sys.argv[2], 0))
-PYEOF
-}
+sim_deletes() { sim_target sqs:DeleteMessage "${1##*/}"; }
 
 # expect_deletes QUEUE_URL N: DeleteMessage calls for the queue since the case began
 # (every case has queues of its own).

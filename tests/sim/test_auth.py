@@ -153,4 +153,20 @@ def test_call_counts_per_action(localaws, cluster):
         ecs.describe_services(cluster=cluster, services=["ghost"])
     ecs.list_tasks(cluster=cluster)
     stats = json.load(urllib.request.urlopen(localaws.endpoint + "/_sim/stats"))
-    assert stats == {"calls": {"ecs:DescribeServices": 3, "ecs:ListTasks": 1}}
+    # Reads change nothing: no per-resource counts.
+    assert stats == {"calls": {"ecs:DescribeServices": 3, "ecs:ListTasks": 1}, "targets": {}}
+
+
+def test_changing_calls_are_counted_per_resource(localaws, cluster):
+    urllib.request.urlopen(urllib.request.Request(localaws.endpoint + "/_sim/reset-stats", data=b"", method="POST"))
+    ecs = localaws.client("ecs")
+    sqs = localaws.client("sqs")
+    for family in ("count-a", "count-a", "count-b"):
+        ecs.register_task_definition(family=family, containerDefinitions=[{"name": "c", "image": "i", "memory": 64}])
+    queue = sqs.create_queue(QueueName="count-q")["QueueUrl"]
+    sqs.send_message(QueueUrl=queue, MessageBody="x")
+    handle = sqs.receive_message(QueueUrl=queue)["Messages"][0]["ReceiptHandle"]
+    sqs.delete_message(QueueUrl=queue, ReceiptHandle=handle)
+    stats = json.load(urllib.request.urlopen(localaws.endpoint + "/_sim/stats"))
+    assert stats["targets"] == {"ecs:RegisterTaskDefinition count-a": 2, "ecs:RegisterTaskDefinition count-b": 1,
+                                "sqs:DeleteMessage count-q": 1}

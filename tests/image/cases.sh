@@ -92,20 +92,7 @@ case_image_watch_sigterm() {
 	send "$Q" "$N-b" td-b.json
 	wait_until 30 "deployment of $N-b started" on_revision default "$N-b" "$before_b"
 	sleep 1
-	kill -TERM "$pid"
-	stopped=0
-	i=0
-	while [ "$i" -lt 40 ]; do
-		if ! kill -0 "$pid" 2>/dev/null; then stopped=1; break; fi
-		sleep 0.25
-		i=$((i + 1))
-	done
-	if [ "$stopped" -eq 0 ]; then
-		kill -KILL "$pid" 2>/dev/null
-		fail "the worker did not stop within 10s of SIGTERM"
-	fi
-	wait "$pid"
-	rc=$?
+	sigterm_and_wait "$pid"
 	sed 's/^/   err: /' w.err >&2
 	sed 's/^/   out: /' w.out >&2
 	expect_eq "exit status after SIGTERM" "$rc" 0

@@ -262,6 +262,22 @@ expect_ge() { # WHAT GOT LIMIT (integers)
 	[ "$2" -ge "$3" ] || fail "$1: $2 is below $3"
 }
 
+# sigterm_and_wait PID: SIGTERM, then the process must exit within 10 s; its status in $rc.
+sigterm_and_wait() {
+	kill -TERM "$1"
+	i=0
+	while kill -0 "$1" 2>/dev/null; do
+		if [ "$i" -ge 40 ]; then
+			kill -KILL "$1" 2>/dev/null
+			fail "process $1 did not stop within 10s of SIGTERM"
+		fi
+		sleep 0.25
+		i=$((i + 1))
+	done
+	wait "$1"
+	rc=$?
+}
+
 # ---- common shapes of a case ----
 
 # given_message IMAGE_TAG [setup.py service options]: queue $N, service $N in the

@@ -56,13 +56,9 @@ watcher() {
 
 # stop_watchers PID...: SIGTERM, then each must exit 0 within 10 s.
 stop_watchers() {
-	for pid in "$@"; do kill -TERM "$pid" 2>/dev/null; done
 	for pid in "$@"; do
-		i=0
-		while kill -0 "$pid" 2>/dev/null && [ "$i" -lt 40 ]; do sleep 0.25; i=$((i + 1)); done
-		if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid"; fail "worker $pid did not stop within 10s of SIGTERM"; fi
-		wait "$pid"
-		expect_eq "exit status of worker $pid after SIGTERM" "$?" 0
+		sigterm_and_wait "$pid"
+		expect_eq "exit status of worker $pid after SIGTERM" "$rc" 0
 	done
 }
 

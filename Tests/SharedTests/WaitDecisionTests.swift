@@ -372,6 +372,14 @@ private let cases: [DecisionCase] = [
         #expect(judgeDelivery(delivery, cluster: "prod", service: Self.rolling("COMPLETED"), history: [record]) == .deploy)
     }
 
+    @Test func theHistoryKnowsAServiceNamedByItsArn() {
+        var record = Self.deployedNewer
+        record.service = "arn:aws:ecs:us-east-1:123456789012:service/prod/web"
+        let verdict = judgeDelivery(Self.first(sent: Self.t0 - 5_000), cluster: "prod", service: Self.rolling("COMPLETED"),
+                                    history: [record])
+        guard case .stale = verdict else { Issue.record("\(verdict)"); return }
+    }
+
     @Test func aRedeliveryIsReattachedEvenWhenTheHistoryHasANewerMessage() {
         let verdict = judgeDelivery(Self.again(sent: Self.t0 - 5_000, firstReceived: Self.t0), cluster: "prod",
                                     service: Self.rolling(), history: [Self.deployedNewer])

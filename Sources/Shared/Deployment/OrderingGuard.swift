@@ -88,7 +88,9 @@ public func judgeDelivery(_ delivery: Delivery, cluster: String, service: JSON,
     }
     // A newer message this worker deployed, whose deployment still leads the service.
     if let sent = delivery.sentTimestamp,
-       let newer = history.filter({ $0.cluster == cluster && $0.service == view.name && $0.sentTimestamp > sent })
+       // A service may be named by ARN in one message and by name in another.
+       let newer = history.filter({ $0.cluster == cluster && $0.service.split(separator: "/").last.map(String.init) == view.name
+                                     && $0.sentTimestamp > sent })
            .max(by: { $0.sentTimestamp < $1.sentTimestamp }),
        let primary = view.primary, primary.id == newer.deploymentId {
         return .stale("message sent at \(formatEpoch(Double(sent) / 1000)) is older than the message sent at "

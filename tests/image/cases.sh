@@ -68,10 +68,6 @@ case_image_bad_message() {
 	expect_service default "$N" taskDefinition "$BEFORE"
 }
 
-lines() { if [ -f "$1" ]; then wc -l <"$1" | tr -d ' '; else echo 0; fi; }
-has_lines() { [ "$(lines "$1")" -ge "$2" ]; }
-on_revision() { [ "$(svc "$1" "$2" taskDefinition)" != "$3" ]; }
-
 case_image_watch_sigterm() {
 	queue "$N"
 	service default "$N-a"
@@ -90,12 +86,5 @@ case_image_watch_sigterm() {
 	expect_doc w result.status succeeded 0
 	taskdef "$N-b" "$(image slow)" >td-b.json
 	send "$Q" "$N-b" td-b.json
-	wait_until 30 "deployment of $N-b started" on_revision default "$N-b" "$before_b"
-	sleep 1
-	sigterm_and_wait "$pid"
-	sed 's/^/   err: /' w.err >&2
-	sed 's/^/   out: /' w.out >&2
-	expect_eq "exit status after SIGTERM" "$rc" 0
-	expect_stderr w '^ecs-deployment: stopped'
-	expect_count "$Q" 1 "after SIGTERM during a deployment"
+	stopped_during_rollout "$pid" "$N-b" "$before_b" "$Q"
 }

@@ -2,9 +2,6 @@
 # SIGTERM without deleting the message it was working on.
 # shellcheck shell=sh disable=SC2154 # Q comes from lib.sh
 
-lines() { if [ -f "$1" ]; then wc -l <"$1" | tr -d ' '; else echo 0; fi; }
-has_lines() { [ "$(lines "$1")" -ge "$2" ]; }
-on_revision() { [ "$(svc "$1" "$2" taskDefinition)" != "$3" ]; }
 
 case_watch_and_sigterm() {
 	queue "$N"
@@ -29,14 +26,7 @@ case_watch_and_sigterm() {
 
 	taskdef "$N-c" "$(image slow)" >td-c.json
 	send "$Q" "$N-c" td-c.json
-	# Once the service moves to the new revision, ecs-wait is watching the rollout.
-	wait_until 30 "deployment of $N-c started" on_revision default "$N-c" "$before_c"
-	sleep 1
-	sigterm_and_wait "$pid"
-	sed 's/^/   err: /' w.err >&2
-	sed 's/^/   out: /' w.out >&2
-	expect_eq "exit status after SIGTERM" "$rc" 0
-	expect_stderr w '^ecs-deployment: stopped'
-	# The outcome of the interrupted deployment is unknown: its message stays.
-	expect_count "$Q" 1 "after SIGTERM during a deployment"
+	# Once the service moves to the new revision, ecs-wait is watching the rollout; the
+	# outcome of the interrupted deployment is unknown, so its message stays.
+	stopped_during_rollout "$pid" "$N-c" "$before_c" "$Q"
 }

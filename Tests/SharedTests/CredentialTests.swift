@@ -356,7 +356,9 @@ let credNow = 1_700_000_000.0
     func processProfile(_ script: String, env: [String: String] = [:]) throws -> (ProfileCredentialProvider, ScratchDir) {
         let dir = try ScratchDir()
         let path = try dir.write("creds.sh", script, mode: 0o755)
-        let p = try profileProvider(config: "[profile proc]\ncredential_process = \(path) --flag 'two words'\n", profile: "proc", env: env)
+        // Run by the shell, not executed itself: executing a file just written fails with "Text file busy"
+        // while a process another test forks still holds it open for writing.
+        let p = try profileProvider(config: "[profile proc]\ncredential_process = /bin/sh \(path) --flag 'two words'\n", profile: "proc", env: env)
         return (p, dir)
     }
 

@@ -27,7 +27,7 @@ import Testing
         let dir = try ScratchDir()
         let path = try dir.write("creds.sh", "#!/bin/sh\necho '{\"Version\":1,\"AccessKeyId\":\"ASIAOLD\",\"SecretAccessKey\":\"oldsecret\",\"Expiration\":\"\(Self.past)\"}'\n",
                                  mode: 0o755)
-        let e = refusal { try ProcessCredentialProvider(provider: "profile proc", command: path, env: Environment()).credentials(now: credNow) }
+        let e = refusal { try ProcessCredentialProvider(provider: "profile proc", command: "/bin/sh \(path)", env: Environment()).credentials(now: credNow) }
         #expect(e?.message == "profile proc: credential_process returned credentials that expired at 2023-11-14T22:00:00Z")
         #expect(e?.exitStatus == .noPermission)
         #expect(e?.message.contains("oldsecret") == false)

@@ -47,7 +47,8 @@ enum TestFiles {
     }
 
     static func write(_ path: String, _ text: String, mode: mode_t = 0o644) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode)
+        // Close-on-exec: a process another test starts meanwhile must not hold the file open for writing.
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         precondition(fd >= 0, "cannot write \(path)")
         var t = text
         t.withUTF8 { _ = Glibc.write(fd, $0.baseAddress, $0.count) }

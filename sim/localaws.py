@@ -13,7 +13,9 @@ Usage:
 Once the socket accepts connections, PATH is written atomically with the endpoint, the
 region, the account, the role ARN and the access keys of the users deployer, outsider and
 admin. GET /_sim/stats counts API calls per action (`calls`) and the changing calls per
-service or family (ECS) or queue (SQS DeleteMessage) (`targets`); POST /_sim/reset-stats clears them.
+service or family (ECS) or queue (SQS DeleteMessage) (`targets`), and how many of ECS's
+DescribeServices and DescribeTasks calls named how many resources (`batches`, e.g.
+"ecs:DescribeServices 10": 3); POST /_sim/reset-stats clears them.
 """
 
 from __future__ import annotations
@@ -337,6 +339,8 @@ class LocalAWS:
         # Calls that change a resource, per resource ("ecs:UpdateService web"), so a test can
         # tell how often its own service was updated while other tests share the server.
         self.targets: Counter[str] = Counter()
+        # Calls per number of resources they name ("ecs:DescribeServices 10"): shows batching.
+        self.batches: Counter[str] = Counter()
         self.calls_lock = threading.Lock()
 
     def sim(self, region: str) -> EcsSim:
@@ -361,8 +365,11 @@ class LocalAWS:
             return self.moto_app(environ, start_response)
         service, action, region = request_identity(environ, body)
         target = change_target(service, action, body)
+        size = batch_size(service, action, body)
         with self.calls_lock:
             self.calls[f"{service}:{action}"] += 1
+            if size is not None:
+                self.batches[f"{service}:{action} {size}"] += 1
         if self.auth and not environ.get("HTTP_AUTHORIZATION") and "X-Amz-Algorithm" not in environ.get("QUERY_STRING", ""):
             if action not in UNSIGNED_ACTIONS or self.internal_keys is None:
                 return self.missing_auth(start_response, environ)
@@ -440,13 +447,15 @@ class LocalAWS:
         method = environ.get("REQUEST_METHOD", "GET")
         if path == "/_sim/stats" and method == "GET":
             with self.calls_lock:
-                payload = {"calls": dict(sorted(self.calls.items())), "targets": dict(sorted(self.targets.items()))}
+                payload = {"calls": dict(sorted(self.calls.items())), "targets": dict(sorted(self.targets.items())),
+                           "batches": dict(sorted(self.batches.items()))}
         elif path == "/_sim/reset-stats" and method == "POST":
             with self.calls_lock:
                 self.calls.clear()
                 self.targets.clear()
+                self.batches.clear()
             self.throttle.clear_counts()
-            payload = {"calls": {}, "targets": {}}
+            payload = {"calls": {}, "targets": {}, "batches": {}}
         elif path == "/_sim/throttle" and method == "GET":
             payload = self.throttle.state()
         elif path == "/_sim/throttle" and method == "POST":
@@ -458,6 +467,18 @@ class LocalAWS:
         else:
             return respond(start_response, 404, [("Content-Type", "application/json")], b'{"message":"not found"}')
         return respond(start_response, 200, [("Content-Type", "application/json")], json.dumps(payload).encode())
+
+
+def batch_size(service: str, action: str, body: bytes) -> int | None:
+    """How many services a DescribeServices names, or tasks a DescribeTasks."""
+    key = {"DescribeServices": "services", "DescribeTasks": "tasks"}.get(action)
+    if service != "ecs" or key is None:
+        return None
+    try:
+        value = json.loads(body or b"{}").get(key)
+    except (ValueError, AttributeError):
+        return None
+    return len(value) if isinstance(value, list) else None
 
 
 def change_target(service: str, action: str, body: bytes) -> str | None:

@@ -61,3 +61,36 @@ public final class CapturedLines: LineWriter {
     public init() {}
     public func write(line: String) { lines.append(line) }
 }
+
+/// Input that arrives over time: each chunk becomes readable at its moment on a manual clock, and
+/// waiting for input advances that clock, as a pipeline's upstream would.
+public final class TimedSource: ByteSource {
+    let time: ManualTime
+    private var chunks: [(at: Double, text: String)]
+    /// The input ends at this moment (nil: after the last chunk).
+    let endsAt: Double?
+
+    public init(time: ManualTime, _ chunks: [(at: Double, text: String)], endsAt: Double? = nil) {
+        self.time = time
+        self.chunks = chunks
+        self.endsAt = endsAt
+    }
+
+    private var nextMoment: Double { chunks.first?.at ?? endsAt ?? time.current }
+
+    public func waitReadable(seconds: Double?) -> Bool {
+        let limit = seconds.map { time.current + $0 } ?? .infinity
+        if nextMoment <= limit {
+            time.current = max(time.current, nextMoment)
+            return true
+        }
+        time.current = limit
+        return false
+    }
+
+    public func read() throws -> [UInt8]? {
+        time.current = max(time.current, nextMoment)
+        guard !chunks.isEmpty else { return nil }
+        return Array(chunks.removeFirst().text.utf8)
+    }
+}

@@ -146,6 +146,12 @@ final class FakeECS: ECSAPI {
     var stoppedTasks: [JSON] = []
     var frames: [Frame] = []
     private(set) var frameIndex = -1
+    /// A scripted rollout per service name, taken one frame per DescribeServices that names it; a
+    /// service without one follows `frames`, else `services`.
+    var serviceFrames: [String: [Frame]] = [:]
+    private var serviceFrameIndex: [String: Int] = [:]
+    /// The services each DescribeServices asked for.
+    private(set) var describedServiceBatches: [[String]] = []
     /// Errors to throw, in order, per operation name.
     var errors: [String: [Error]] = [:]
     private(set) var calls: [String] = []
@@ -175,7 +181,10 @@ final class FakeECS: ECSAPI {
     }
 
     private var currentStopped: [JSON] {
-        frames.isEmpty ? stoppedTasks : frames[max(0, frameIndex)].stopped
+        (frames.isEmpty ? stoppedTasks : frames[max(0, frameIndex)].stopped)
+            + serviceFrames.sorted { $0.key < $1.key }.flatMap { name, script in
+                script[max(0, serviceFrameIndex[name] ?? 0)].stopped
+            }
     }
 
     func registerTaskDefinition(_ definition: JSON) throws -> JSON {
@@ -218,11 +227,16 @@ final class FakeECS: ECSAPI {
 
     func describeServices(cluster: String, services names: [String]) throws -> DescribeServicesResult {
         try enter("DescribeServices")
+        describedServiceBatches.append(names)
         var found: [JSON] = []
         var failures: [JSON] = []
         for name in names {
             let svc: JSON?
-            if frames.isEmpty {
+            if let script = serviceFrames[name] {
+                let i = min((serviceFrameIndex[name] ?? -1) + 1, script.count - 1)
+                serviceFrameIndex[name] = i
+                svc = script[i].service
+            } else if frames.isEmpty {
                 svc = services["\(cluster)/\(name)"]
             } else {
                 frameIndex = min(frameIndex + 1, frames.count - 1)

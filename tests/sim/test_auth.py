@@ -153,8 +153,20 @@ def test_call_counts_per_action(localaws, cluster):
         ecs.describe_services(cluster=cluster, services=["ghost"])
     ecs.list_tasks(cluster=cluster)
     stats = json.load(urllib.request.urlopen(localaws.endpoint + "/_sim/stats"))
-    # Reads change nothing: no per-resource counts.
-    assert stats == {"calls": {"ecs:DescribeServices": 3, "ecs:ListTasks": 1}, "targets": {}}
+    # Reads change nothing: no per-resource counts; only the batch sizes of DescribeServices.
+    assert stats == {"calls": {"ecs:DescribeServices": 3, "ecs:ListTasks": 1}, "targets": {},
+                     "batches": {"ecs:DescribeServices 1": 3}}
+
+
+def test_describe_calls_are_counted_by_how_many_resources_they_name(localaws, cluster):
+    urllib.request.urlopen(urllib.request.Request(localaws.endpoint + "/_sim/reset-stats", data=b"", method="POST"))
+    ecs = localaws.client("ecs")
+    ecs.describe_services(cluster=cluster, services=[f"ghost-{i}" for i in range(10)])
+    ecs.describe_services(cluster=cluster, services=["ghost-a", "ghost-b"])
+    ecs.describe_services(cluster=cluster, services=["ghost-c", "ghost-d"])
+    ecs.describe_tasks(cluster=cluster, tasks=["0123456789abcdef0123456789abcdef"])
+    stats = json.load(urllib.request.urlopen(localaws.endpoint + "/_sim/stats"))
+    assert stats["batches"] == {"ecs:DescribeServices 10": 1, "ecs:DescribeServices 2": 2, "ecs:DescribeTasks 1": 1}
 
 
 def test_changing_calls_are_counted_per_resource(localaws, cluster):

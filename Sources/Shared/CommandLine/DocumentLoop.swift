@@ -46,56 +46,86 @@ public func exitStatus(of error: Error) -> ExitStatus {
 /// failure nothing is written. Returns the most severe status seen (0 for no input).
 func forEachDocument(_ context: ToolContext, passDecided: Bool = true,
                      _ step: (Document) throws -> (Document?, ExitStatus)) -> ExitStatus {
-    var parser = JSONStreamParser(source: "<stdin>")
-    var number = 0
+    var input = DocumentInput()
     var worst = ExitStatus.ok
     while true {
         do {
-            while let value = try parser.next() {
+            while let (number, value) = try input.next() {
                 if context.shouldStop() {
-                    context.logger.error("interrupted; document \(number + 1) and any after it were not processed")
+                    context.logger.error("interrupted; document \(number) and any after it were not processed")
                     return worst.worse(.timedOut)
                 }
-                number += 1
-                var current: Document?
-                do {
-                    let doc = try Document(value, number: number)
-                    current = doc
-                    if passDecided, let decided = try doc.result() {
-                        context.logger.debug("document \(number): already \(decided.status.rawValue), passed through")
-                        context.output.write(line: doc.json.serialized())
-                        worst = worst.worse(decided.status.exitStatus)
-                        continue
-                    }
-                    let (out, status) = try step(doc)
-                    if let out = out { context.output.write(line: out.json.serialized()) }
-                    worst = worst.worse(status)
-                } catch {
-                    let message = describe(error)
-                    let prefix = "document \(number)"
-                    let line = message.hasPrefix(prefix + ":") ? message : "\(prefix): \(message)"
-                    context.logger.error(line)
-                    let status = exitStatus(of: error)
-                    worst = worst.worse(status)
-                    if status == .dataError, var doc = current, (try? doc.message()) != nil {
-                        doc.set(DocumentKey.result, WaitResult(status: .rejected, reason: message).json)
-                        // The body of a rejected message may hold secrets too.
-                        doc.summariseTaskDefinition()
-                        context.output.write(line: doc.json.serialized())
-                    }
-                }
+                worst = worst.worse(handleDocument(value, number: number, context: context, passDecided: passDecided, step))
             }
-            if parser.isFinished { return worst }
-            if let chunk = try context.input.read() {
-                parser.append(chunk)
-            } else {
-                parser.finish()
-            }
+            if input.ended { return worst }
+            try input.read(context.input)
         } catch {
             context.logger.error(describe(error))
             return worst.worse(exitStatus(of: error))
         }
     }
+}
+
+/// The documents of a tool's input, parsed as its bytes arrive.
+struct DocumentInput {
+    private var parser = JSONStreamParser(source: "<stdin>")
+    /// How many documents have been taken.
+    private(set) var count = 0
+    /// Every document has been taken and the input is at its end.
+    private(set) var ended = false
+
+    /// The next whole document read so far with its number (from 1); nil when more input is needed or
+    /// none is left. Throws for bad JSON.
+    mutating func next() throws -> (number: Int, value: JSON)? {
+        guard let value = try parser.next() else {
+            if parser.isFinished { ended = true }
+            return nil
+        }
+        count += 1
+        return (count, value)
+    }
+
+    /// Reads one more chunk, waiting for it.
+    mutating func read(_ source: ByteSource) throws {
+        if let chunk = try source.read() { parser.append(chunk) } else { parser.finish() }
+    }
+}
+
+/// One document through `step` (or passed through when decided), its output written; returns its status.
+func handleDocument(_ value: JSON, number: Int, context: ToolContext, passDecided: Bool = true,
+                    _ step: (Document) throws -> (Document?, ExitStatus)) -> ExitStatus {
+    var current: Document?
+    do {
+        let doc = try Document(value, number: number)
+        current = doc
+        if passDecided, let decided = try doc.result() {
+            context.logger.debug("document \(number): already \(decided.status.rawValue), passed through")
+            context.output.write(line: doc.json.serialized())
+            return decided.status.exitStatus
+        }
+        let (out, status) = try step(doc)
+        if let out = out { context.output.write(line: out.json.serialized()) }
+        return status
+    } catch {
+        return reportFailure(error, of: current, number: number, context: context)
+    }
+}
+
+/// Reports a document's failure as one stderr line and returns its status; a message failing for bad
+/// input (65) is written with `result` {status: rejected}, its task definition summarised.
+func reportFailure(_ error: Error, of document: Document?, number: Int, context: ToolContext) -> ExitStatus {
+    let message = describe(error)
+    let prefix = "document \(number)"
+    let line = message.hasPrefix(prefix + ":") ? message : "\(prefix): \(message)"
+    context.logger.error(line)
+    let status = exitStatus(of: error)
+    if status == .dataError, var doc = document, (try? doc.message()) != nil {
+        doc.set(DocumentKey.result, WaitResult(status: .rejected, reason: message).json)
+        // The body of a rejected message may hold secrets too.
+        doc.summariseTaskDefinition()
+        context.output.write(line: doc.json.serialized())
+    }
+    return status
 }
 
 /// Reports an error of a whole run (not of one document) and returns its status.

@@ -27,8 +27,11 @@ public struct ECSWait: ToolCommand {
             A service with desired count 0 succeeds as soon as it points at our task definition; a DAEMON \
             service's desired count is its number of instances; a service that is INACTIVE fails; one whose \
             deployment controller is not ECS is an error (65). A document that already has a result (e.g. \
-            stale from ecs-update) passes through unchanged with that result's exit status. Progress (counts, \
-            new service events, rollout state) goes to stderr, one line per change. Standalone: \
+            stale from ecs-update) passes through unchanged with that result's exit status. Several documents \
+            are waited for at once, each taken as it arrives: one DescribeServices per poll covers up to 10 \
+            services of a cluster, and each result is written as soon as it is known (the output follows the \
+            outcomes, not the input). Progress (counts, new service events, rollout state) goes to stderr, one \
+            line per change, each starting with the service's name while several are waited for. Standalone: \
             ecs-wait --service S [--task-definition ARN] [--deployment-id ID] judges that deployment (default: \
             the service's PRIMARY one).
 
@@ -58,7 +61,7 @@ public struct ECSWait: ToolCommand {
             help: ArgumentHelp("With --service: the deployment to judge, e.g. ecs-svc/1234567890123456789.", valueName: "id"))
     public var deploymentId: String?
 
-    @Option(help: ArgumentHelp("Give up after this many seconds, per document (env ECS_TIMEOUT; default: 300).", valueName: "s"))
+    @Option(help: ArgumentHelp("Give up on a deployment after this many seconds from when its document was read (env ECS_TIMEOUT; default: 300).", valueName: "s"))
     public var timeout: Double?
 
     @Option(help: ArgumentHelp("Success when our deployment is deployed (rollout COMPLETED), stable (the only deployment, at full count), or running (one task RUNNING).",
@@ -96,29 +99,97 @@ public struct ECSWait: ToolCommand {
             o[DocumentKey.cluster] = .string(cluster)
             if let td = taskDefinition { o[DocumentKey.taskDefinitionArn] = .string(td) }
             if let id = deploymentId { o[DocumentKey.deploymentId] = .string(id) }
-            do {
-                let (out, status) = try waitForDeployment(Document(object: o, number: 1), timeout: timeout,
-                                                          defaultCluster: cluster, context: context)
-                context.output.write(line: out.json.serialized())
-                return status
-            } catch {
-                return fail(context, error)
-            }
+            return waitForDocuments(context, timeout: timeout, defaultCluster: cluster, only: Document(object: o, number: 1))
         }
-        return forEachDocument(context) { doc in
-            try waitForDeployment(doc, timeout: timeout, defaultCluster: cluster, context: context)
-        }
+        return waitForDocuments(context, timeout: timeout, defaultCluster: cluster)
     }
 }
 
 extension ECSWait {
-    func waitForDeployment(_ doc: Document, timeout: Double, defaultCluster: String, context: ToolContext) throws -> (Document, ExitStatus) {
-        if let recorded = try doc.result() {
-            // Already decided upstream (e.g. stale in ecs-update): nothing to wait for.
-            context.logger.debug("document \(doc.number): already \(recorded.status.rawValue), passed through")
-            return (doc, recorded.status.exitStatus)
+    /// A document whose deployment is being waited for.
+    struct Pending {
+        var doc: Document
+        let service: String
+        let rollback: (deploymentId: String, taskDefinitionArn: String?, failure: JSON)?
+    }
+
+    /// Waits for the deployments of every document at once, taking documents as they arrive: those on
+    /// one client and cluster share each poll's DescribeServices. A result is written as soon as its
+    /// deployment's outcome is known, so the order of the output is the order of the outcomes. Bad JSON
+    /// ends the reading, not the waits already started; a stop ends every wait as timed_out. With `only`
+    /// (standalone use), that document is judged and the input is not read.
+    func waitForDocuments(_ context: ToolContext, timeout: Double, defaultCluster: String, only: Document? = nil) -> ExitStatus {
+        let waiter = Waiter(time: context.time, logger: context.logger, shouldStop: context.shouldStop)
+        var input = DocumentInput()
+        var reading = only == nil
+        var pending: [Int: Pending] = [:]
+        var worst = ExitStatus.ok
+        defer { context.logger.endProgress() }
+        /// A standalone wait's error is the run's, not a document's.
+        func failed(_ error: Error, _ doc: Document) -> ExitStatus {
+            only == nil ? reportFailure(error, of: doc, number: doc.number, context: context) : fail(context, error)
         }
-        var doc = doc
+        if let doc = only {
+            do {
+                let p = try start(doc, timeout: timeout, defaultCluster: defaultCluster, waiter: waiter, context: context)
+                pending[p.ticket] = p.pending
+            } catch {
+                return failed(error, doc)
+            }
+        }
+        func report(_ finished: [Waiter.Finished]) {
+            for f in finished {
+                guard let p = pending.removeValue(forKey: f.ticket) else { continue }
+                do {
+                    let (out, status) = try complete(p, try f.outcome.get(), context: context)
+                    context.output.write(line: out.json.serialized())
+                    worst = worst.worse(status)
+                } catch {
+                    worst = worst.worse(failed(error, p.doc))
+                }
+            }
+        }
+        while true {
+            if context.shouldStop() {
+                if reading && !input.ended {
+                    context.logger.error("interrupted; document \(input.count + 1) and any after it were not processed")
+                }
+                report(waiter.interruptAll())
+                return worst.worse(.timedOut)
+            }
+            report(waiter.pollDue())
+            if context.shouldStop() { continue }
+            if reading {
+                do {
+                    while let (number, value) = try input.next() {
+                        worst = worst.worse(handleDocument(value, number: number, context: context) { doc in
+                            let p = try start(doc, timeout: timeout, defaultCluster: defaultCluster, waiter: waiter, context: context)
+                            pending[p.ticket] = p.pending
+                            return (nil, .ok)
+                        })
+                    }
+                    if input.ended {
+                        reading = false
+                    } else if context.input.waitReadable(seconds: waiter.nextPoll.map { max(0, $0 - context.time.now()) }) {
+                        try input.read(context.input)
+                    }
+                } catch {
+                    // The stream cannot be trusted past bad JSON; the deployments already read are still judged.
+                    context.logger.error(describe(error))
+                    worst = worst.worse(exitStatus(of: error))
+                    reading = false
+                }
+            } else if let next = waiter.nextPoll {
+                context.time.sleep(max(0, next - context.time.now()))
+            } else {
+                return worst
+            }
+        }
+    }
+
+    /// Starts waiting for a document's deployment (or its rollback's).
+    func start(_ doc: Document, timeout: Double, defaultCluster: String, waiter: Waiter,
+               context: ToolContext) throws -> (ticket: Int, pending: Pending) {
         let service = try doc.service()
         let cluster = try doc.cluster() ?? defaultCluster
         let rollback = try doc.rollback()
@@ -128,14 +199,18 @@ extension ECSWait {
                                           previousTaskDefinitionArn: try rollback == nil ? doc.previousTaskDefinitionArn() : doc.taskDefinitionArn(),
                                           until: until, maxFailedTasks: maxFailedTasks)
         let ecs = try context.factory.ecs(queueUrl: try doc.message()?.queueUrl)
-        // No call or retry of the real client may run far past the wait's own deadline; the few seconds of
-        // grace let the last poll, made at the deadline, still get its answer.
-        ecs.deadline = context.time.now() + timeout + 5
-        defer { context.logger.endProgress() }
-        let waiter = Waiter(ecs: ecs, time: context.time, logger: context.logger, shouldStop: context.shouldStop)
-        let waited = try waiter.wait(cluster: cluster, service: service, expectation: expectation, timeout: timeout)
+        // No call or retry of the real client may run far past the waits' own deadlines; the few seconds
+        // of grace let the last poll, made at a deadline, still get its answer.
+        ecs.deadline = max(ecs.deadline ?? 0, context.time.now() + timeout + 5)
+        let ticket = waiter.add(ecs: ecs, cluster: cluster, service: service, expectation: expectation, timeout: timeout)
+        return (ticket, Pending(doc: doc, service: service, rollback: rollback))
+    }
+
+    /// The document with its result, and the result's exit status; one stderr line tells the outcome.
+    func complete(_ p: Pending, _ waited: WaitResult, context: ToolContext) throws -> (Document, ExitStatus) {
+        var doc = p.doc
         let result: WaitResult
-        if let rollback {
+        if let rollback = p.rollback {
             let final = rolledBackResult(failure: rollback.failure, rollback: waited)
             doc.set(DocumentKey.result, final)
             result = WaitResult(status: WaitStatus(rawValue: final["status"]?.stringValue ?? "") ?? .failed,
@@ -144,7 +219,7 @@ extension ECSWait {
             doc.set(DocumentKey.result, waited.json)
             result = waited
         }
-        let line = "service \(service): \(result.status.rawValue): \(result.reason)"
+        let line = "service \(p.service): \(result.status.rawValue): \(result.reason)"
         switch result.status {
         case .succeeded: context.logger.info(line)
         case .superseded, .stale: context.logger.warning(line)
@@ -152,4 +227,5 @@ extension ECSWait {
         }
         return (doc, result.status.exitStatus)
     }
+
 }

@@ -13,6 +13,14 @@ import Darwin
 public protocol ByteSource: AnyObject {
     /// The next chunk as soon as some bytes are available; nil at the end.
     func read() throws -> [UInt8]?
+    /// Waits at most `seconds` (nil: as long as it takes) until `read` would not block; false when the
+    /// time passed first or a signal arrived.
+    func waitReadable(seconds: Double?) -> Bool
+}
+
+extension ByteSource {
+    /// Bytes held in memory are always ready.
+    public func waitReadable(seconds: Double?) -> Bool { true }
 }
 
 /// Reads a file descriptor (stdin) chunk by chunk, so a pipeline streams.
@@ -24,6 +32,14 @@ public final class FileDescriptorSource: ByteSource {
     public init(fd: Int32 = 0, name: String = "<stdin>") {
         self.fd = fd
         self.name = name
+    }
+
+    public func waitReadable(seconds: Double?) -> Bool {
+        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        // Rounded up, so that a wait never ends just before the poll it waits for is due.
+        let ms = seconds.map { Int32(min(max(0, ($0 * 1000).rounded(.up)), Double(Int32.max))) } ?? -1
+        // End of input and errors count as readable: read() reports them.
+        return poll(&p, 1, ms) > 0
     }
 
     public func read() throws -> [UInt8]? {

@@ -28,11 +28,25 @@ public func deployableService(_ ecs: ECSAPI, cluster: String, service: String, c
 /// The service as one DescribeServices returns it. A service ECS does not find (its failure reason
 /// MISSING, or any other) is the input's fault (65), whichever tool asks.
 public func describeService(_ ecs: ECSAPI, cluster: String, service: String) throws -> JSON {
-    let found = try ecs.describeServices(cluster: cluster, services: [service])
-    guard let current = found.services.first else {
-        let reason = found.failures.first?["reason"]?.stringValue ?? "MISSING"
-        if reason == "MISSING" { throw Failure(.invalidInput, "service \(service) not found in cluster \(cluster)") }
-        throw Failure(.invalidInput, "service \(service) in cluster \(cluster): \(reason)")
+    try serviceIn(try ecs.describeServices(cluster: cluster, services: [service]), cluster: cluster, service: service)
+}
+
+/// The one service of a DescribeServices answer that `service` (a name or an ARN, as asked) names; an
+/// answer covers up to 10 services, each either among `services` or among `failures`.
+public func serviceIn(_ found: DescribeServicesResult, cluster: String, service: String) throws -> JSON {
+    // An ARN asked for may come back in the other ARN format (with or without the cluster); the
+    // name, its last part, is the same in both.
+    let name = service.hasPrefix("arn:") ? String(service.split(separator: "/").last ?? "") : service
+    if let current = found.services.first(where: {
+        $0["serviceName"]?.stringValue == name || $0["serviceArn"]?.stringValue == service
+    }) {
+        return current
     }
-    return current
+    let failure = found.failures.first(where: {
+        guard let arn = $0["arn"]?.stringValue else { return false }
+        return arn == service || arn.hasSuffix("/\(name)")
+    })
+    let reason = failure?["reason"]?.stringValue ?? "MISSING"
+    if reason == "MISSING" { throw Failure(.invalidInput, "service \(service) not found in cluster \(cluster)") }
+    throw Failure(.invalidInput, "service \(service) in cluster \(cluster): \(reason)")
 }

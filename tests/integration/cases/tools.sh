@@ -73,3 +73,39 @@ case_pipe_three_messages() {
 	expect_rc del 0
 	expect_count "$Q" 0 "after sqs-receive --delete"
 }
+
+# ecs-wait given twelve documents waits for them together: each poll round asks for ten
+# services in one DescribeServices and the other two in a second, so the whole wait costs
+# fewer calls than there are deployments (one wait per document costs at least one each).
+case_wait_twelve_deployments_at_once() {
+	queue "$N"
+	for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
+		service default "$N-$i"
+		taskdef "$N-$i" "$(image 2)" >"td$i.json"
+		send "$Q" "$N-$i" "td$i.json"
+	done
+	: >recv.all
+	tries=0
+	while [ "$(wc -l <recv.all)" -lt 12 ] && [ "$tries" -lt 6 ]; do
+		tool recv sqs-receive --queue-url "$Q" --wait-seconds 1 --max-messages 10 --visibility-timeout 300
+		cat recv.out >>recv.all
+		tries=$((tries + 1))
+	done
+	IN=recv.all tool reg ecs-register
+	IN=reg.out tool upd ecs-update
+	expect_docs upd 12
+	IN=upd.out tool wait ecs-wait --timeout 120 --verbose
+	expect_rc wait 0
+	expect_docs wait 12
+	for i in 0 1 2 3 4 5 6 7 8 9 10 11; do
+		expect_doc wait result.status succeeded "$i"
+	done
+	calls=$(grep -c '^ecs-wait: ecs DescribeServices: HTTP 200' wait.err)
+	record "DescribeServices calls for 12 deployments waited at once: $calls"
+	expect_lt "DescribeServices calls of ecs-wait for 12 deployments" "$calls" 12
+	# With several deployments in flight, each progress line names its service.
+	expect_stderr wait "^ecs-wait: service $N-12: deployment ecs-svc/"
+	IN=wait.out tool del sqs-receive --delete
+	expect_rc del 0
+	expect_count "$Q" 0 "after sqs-receive --delete"
+}

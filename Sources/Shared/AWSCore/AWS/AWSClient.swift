@@ -142,6 +142,7 @@ public final class AWSClient {
                 let response = try transport.send(request)
                 if (200..<300).contains(response.status) {
                     quota.release(acquired ?? RetryQuota.noRetryIncrement)
+                    logger?.debug("\(service.name) \(operation): HTTP \(response.status) in \(Int(((time.now() - start) * 1000).rounded())) ms")
                     return (response, attempt)
                 }
                 error = AWSError.decode(response, service: service.name, operation: operation)

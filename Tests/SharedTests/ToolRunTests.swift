@@ -576,7 +576,23 @@ final class ScriptedSource: ByteSource {
         #expect(ecs.count("DescribeServices") == 1)
     }
 
-    @Test(arguments: [["--timeout", "0"], ["--max-failed-tasks", "0"], ["--deployment-id", "x"], ["--until", "soon"]])
+    @Test func interruptedMarksEveryUndecidedDocumentWithoutACall() throws {
+        let received = #"{"message":{"messageId":"m1"},"service":"web","taskDefinition":{"family":"web","containerDefinitions":[{"name":"app","image":"nginx:1.27","environment":[{"name":"TOKEN","value":"s3cret"}]}]}}"#
+        let decided = #"{"service":"web","result":{"status":"stale","reason":"older"}}"#
+        let h = Harness(tool: "ecs-wait", stdin: [received, decided, Self.pending].joined(separator: "\n"),
+                        factory: FakeFactory(ecs: ecs))
+        #expect(try ECSWait.parse(["--interrupted", "stopped by SIGTERM"]).run(h.context) == .timedOut)
+        #expect(h.out == [
+            #"{"message":{"messageId":"m1"},"service":"web","taskDefinition":{"family":"web","containerDefinitions":[{"name":"app","image":"nginx:1.27"}]},"result":{"status":"timed_out","reason":"stopped by SIGTERM","stoppedTasks":[]}}"#,
+            decided,
+            String(Self.pending.dropLast()) + #","result":{"status":"timed_out","reason":"stopped by SIGTERM","stoppedTasks":[]}}"#,
+        ])
+        #expect(ecs.calls.isEmpty)
+        #expect(h.stderr.isEmpty)
+    }
+
+    @Test(arguments: [["--timeout", "0"], ["--max-failed-tasks", "0"], ["--deployment-id", "x"], ["--until", "soon"],
+                      ["--interrupted", ""], ["--interrupted", "x", "--service", "web"]])
     func badFlagsAreRejected(args: [String]) {
         #expect(throws: (any Error).self) { try ECSWait.parse(args) }
     }

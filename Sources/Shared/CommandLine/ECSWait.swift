@@ -72,11 +72,19 @@ public struct ECSWait: ToolCommand {
             help: ArgumentHelp("Fail once this many tasks of our deployment failed to start or stopped.", valueName: "n"))
     public var maxFailedTasks: Int = 3
 
+    @Option(help: ArgumentHelp("Do not wait: write each document that has no result with result timed_out and this reason, its task definition summarised, and call nothing (what a caller stopped between two steps reports).",
+                               valueName: "reason"))
+    public var interrupted: String?
+
     public func validate() throws {
         if let t = timeout, !(t > 0 && t.isFinite) { throw ValidationError("--timeout must be a positive number of seconds") }
         if maxFailedTasks < 1 { throw ValidationError("--max-failed-tasks must be at least 1, got \(maxFailedTasks)") }
         if service == nil && (taskDefinition != nil || deploymentId != nil) {
             throw ValidationError("--task-definition and --deployment-id need --service")
+        }
+        if let reason = interrupted {
+            if service != nil { throw ValidationError("--interrupted and --service exclude each other") }
+            if reason.isEmpty { throw ValidationError("--interrupted needs a reason") }
         }
     }
 
@@ -86,6 +94,7 @@ public struct ECSWait: ToolCommand {
     public static let reportsWhenStopped = true
 
     public func run(_ context: ToolContext) -> ExitStatus {
+        if let reason = interrupted { return markInterrupted(context, reason: reason) }
         let cluster = common.resolvedCluster(context.environment)
         let timeout: Double
         do {
@@ -204,6 +213,18 @@ extension ECSWait {
         ecs.deadline = max(ecs.deadline ?? 0, context.time.now() + timeout + 5)
         let ticket = waiter.add(ecs: ecs, cluster: cluster, service: service, expectation: expectation, timeout: timeout)
         return (ticket, Pending(doc: doc, service: service, rollback: rollback))
+    }
+
+    /// --interrupted: every document written as a stopped caller must report it, with no call: an outcome
+    /// already known is kept, any other becomes timed_out; a task definition body never goes further.
+    func markInterrupted(_ context: ToolContext, reason: String) -> ExitStatus {
+        forEachDocument(context, passDecided: false) { doc in
+            var doc = doc
+            doc.summariseTaskDefinition()
+            if let known = try doc.result() { return (doc, known.status.exitStatus) }
+            doc.set(DocumentKey.result, WaitResult(status: .timedOut, reason: reason).json)
+            return (doc, .timedOut)
+        }
     }
 
     /// The document with its result, and the result's exit status; one stderr line tells the outcome.

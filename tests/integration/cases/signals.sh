@@ -39,6 +39,9 @@ interrupted_at() {
 			expect_docs w1 1
 			expect_doc w1 result.status timed_out
 			expect_doc w1 message.messageId "$MID"
+			# Its record is a summary, whatever step was cut short: never the body (it may hold secrets).
+			expect_doc w1 taskDefinition.containerDefinitions.0.image "$(image 2)"
+			if grep -q '"memory"' w1.out; then fail "SIGTERM at $point: the worker's output carries the task definition's body"; fi
 			case $point in
 			after-*) expect_doc_match w1 result.reason "^interrupted by SIGTERM after ${point#after-}|^interrupted by SIGTERM after (sqs-receive|ecs-[a-z]+), before" ;;
 			during-wait) expect_doc_match w1 result.reason "interrupted" ;;

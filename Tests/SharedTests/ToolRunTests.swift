@@ -26,6 +26,17 @@ private func message(sent: Int64, receiveCount: Int = 1, firstReceived: Int64? =
 @Suite struct SQSReceiveRunTests {
     let sqs = FakeSQS()
 
+    @Test func aBatchIsWrittenInTheOrderTheMessagesWereSent() throws {
+        // A standard queue hands a batch out in any order; one service's messages must be deployed oldest first.
+        sqs.messages = [FakeSQS.message("m3", body: bare, sent: 1_700_000_003_000), FakeSQS.message("m1", body: bare, sent: 1_700_000_001_000),
+                        FakeSQS.message("m2a", body: bare, service: "api", sent: 1_700_000_002_000),
+                        FakeSQS.message("m2b", body: bare, sent: 1_700_000_002_000)]
+        let h = Harness(tool: "sqs-receive", factory: FakeFactory(sqs: sqs))
+        #expect(try SQSReceive.parse(["--queue-url", queue, "--max-messages", "10"]).run(h.context) == .ok)
+        // Equal sending times keep the order received.
+        #expect(h.outJSON.map { $0["message"]?["messageId"]?.stringValue } == ["m1", "m2a", "m2b", "m3"])
+    }
+
     @Test func eachMessageBecomesOneDocument() throws {
         let wrapped = #"{"taskDefinition":{"taskDefinitionArn":"\#(v7)","family":"web","revision":7,"containerDefinitions":[{"name":"app","image":"nginx:1.27"}],"status":"ACTIVE"},"tags":[{"key":"team","value":"web"}]}"#
         sqs.messages = [FakeSQS.message("m1", body: wrapped, sent: 1_700_000_000_000, receiveCount: 2),

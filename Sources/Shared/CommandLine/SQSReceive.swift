@@ -83,7 +83,7 @@ public struct SQSReceive: ToolCommand {
             context.logger.error("no queue: give --queue-url or set SQS_URL")
             return .usage
         }
-        let messages: [JSON]
+        var messages: [JSON]
         do {
             // Cover the whole deployment, so no other worker takes the message meanwhile.
             let visibility = try visibilityTimeout ?? Int(ecsTimeout(env).rounded(.up)) + 60
@@ -93,6 +93,7 @@ public struct SQSReceive: ToolCommand {
         } catch {
             return fail(context, error)
         }
+        messages = inSendingOrder(messages)
         var worst = ExitStatus.ok
         let cluster = common.resolvedCluster(env)
         for message in messages {
@@ -121,6 +122,17 @@ public struct SQSReceive: ToolCommand {
         }
         return worst
     }
+}
+
+/// The messages of one receive, oldest sent first: a standard queue hands a batch out in any order, and
+/// the messages of one service must be deployed in the order they were sent (docs/messages.md, "Order and
+/// redelivery"). Equal sending times keep the order received, so a FIFO queue's order stands; a message
+/// without one goes last.
+public func inSendingOrder(_ messages: [JSON]) -> [JSON] {
+    let sent = messages.map { m -> Int64 in
+        m["Attributes"]?["SentTimestamp"]?.stringValue.flatMap { Int64($0) } ?? Int64.max
+    }
+    return messages.indices.sorted { (sent[$0], $0) < (sent[$1], $1) }.map { messages[$0] }
 }
 
 /// The document of one received message (docs/design.md, "Documents"), and the read-only fields dropped from its definition.

@@ -32,10 +32,17 @@ private func frame(_ service: JSON?, _ stopped: [JSON] = []) -> FakeECS.Frame { 
     let ecs = FakeECS()
     let log = LogLines()
 
+    /// One deployment of web, driven as ecs-wait drives the waiter: poll what is due, stop when asked,
+    /// else sleep until the next poll.
     func wait(_ expectation: WaitExpectation = expectOurs, timeout: Double = 300,
               shouldStop: @escaping () -> Bool = { false }) throws -> WaitResult {
-        try Waiter(ecs: ecs, time: time, logger: log.logger, shouldStop: shouldStop)
-            .wait(cluster: "prod", service: "web", expectation: expectation, timeout: timeout)
+        let waiter = Waiter(time: time, logger: log.logger)
+        waiter.add(ecs: ecs, cluster: "prod", service: "web", expectation: expectation, timeout: timeout)
+        while true {
+            let finished = shouldStop() ? waiter.interruptAll() : waiter.pollDue()
+            if let only = finished.first { return try only.outcome.get() }
+            if !shouldStop() { time.sleep(max(0, (waiter.nextPoll ?? time.now()) - time.now())) }
+        }
     }
 
     @Test func succeedsWithOneDescribeServicesPerPollAndNoTaskCalls() throws {

@@ -128,7 +128,7 @@ extension ECSWait {
     /// ends the reading, not the waits already started; a stop ends every wait as timed_out. With `only`
     /// (standalone use), that document is judged and the input is not read.
     func waitForDocuments(_ context: ToolContext, timeout: Double, defaultCluster: String, only: Document? = nil) -> ExitStatus {
-        let waiter = Waiter(time: context.time, logger: context.logger, shouldStop: context.shouldStop)
+        let waiter = Waiter(time: context.time, logger: context.logger)
         var input = DocumentInput()
         var reading = only == nil
         var pending: [Int: Pending] = [:]

@@ -1,13 +1,13 @@
 import AWSCore
 
-/// Polls services until each deployment added reaches a final outcome, its deadline passes, or a stop is
-/// requested. Many deployments are waited for at once: those on one client and cluster share each
+/// Polls services until each deployment added reaches a final outcome or its deadline passes; the caller
+/// drives it (`pollDue`, then waits until `nextPoll`) and ends it on a stop (`interruptAll`). Many
+/// deployments are waited for at once: those on one client and cluster share each
 /// DescribeServices, up to 10 services per call, so a poll round costs ceil(services / 10) calls however
 /// many deployments wait (docs/design.md, "Waiting for several deployments").
 public final class Waiter {
     let time: TimeSource
     let logger: Logger
-    let shouldStop: () -> Bool
     /// The result lists at most this many stopped tasks.
     public var maxStoppedTasksReported = 10
     /// DescribeServices takes at most this many services.
@@ -16,39 +16,15 @@ public final class Waiter {
     /// The deployments being waited for, in the order they were added.
     private var watches: [Watch] = []
     private var nextTicket = 0
-    /// The client of `wait(cluster:service:expectation:timeout:)`.
-    private let ecs: ECSAPI?
 
-    public init(time: TimeSource, logger: Logger, shouldStop: @escaping () -> Bool = { false }) {
+    public init(time: TimeSource, logger: Logger) {
         self.time = time
         self.logger = logger
-        self.shouldStop = shouldStop
-        self.ecs = nil
-    }
-
-    /// A waiter for one deployment at a time on `ecs`.
-    public init(ecs: ECSAPI, time: TimeSource, logger: Logger, shouldStop: @escaping () -> Bool = { false }) {
-        self.time = time
-        self.logger = logger
-        self.shouldStop = shouldStop
-        self.ecs = ecs
     }
 
     /// One finished wait: its result, or an error (service missing, access denied, AWS failing until the
     /// deadline, an unsupported deployment controller), never an outcome.
     public typealias Finished = (ticket: Int, outcome: Result<WaitResult, any Error>)
-
-    /// Waits for our deployment of `service` alone.
-    public func wait(cluster: String, service: String, expectation: WaitExpectation, timeout: Double) throws -> WaitResult {
-        guard let ecs else { preconditionFailure("Waiter.wait needs the client given to init(ecs:)") }
-        let ticket = add(ecs: ecs, cluster: cluster, service: service, expectation: expectation, timeout: timeout)
-        while true {
-            if shouldStop() { return try interruptAll()[0].outcome.get() }
-            if let done = pollDue().first(where: { $0.ticket == ticket }) { return try done.outcome.get() }
-            if shouldStop() { return try interruptAll()[0].outcome.get() }
-            time.sleep(max(0, (nextPoll ?? time.now()) - time.now()))
-        }
-    }
 
     /// Starts waiting for a deployment; its first poll is due at once. The ticket names it when it finishes.
     @discardableResult

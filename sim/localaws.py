@@ -469,15 +469,21 @@ class LocalAWS:
         return respond(start_response, 200, [("Content-Type", "application/json")], json.dumps(payload).encode())
 
 
-def batch_size(service: str, action: str, body: bytes) -> int | None:
-    """How many services a DescribeServices names, or tasks a DescribeTasks."""
-    key = {"DescribeServices": "services", "DescribeTasks": "tasks"}.get(action)
+def ecs_member(service: str, action: str, body: bytes, keys: dict[str, str]) -> Any:
+    """The member of an ECS request's JSON body that `keys` names for its action; None when the
+    action is not in `keys` or the body cannot be read."""
+    key = keys.get(action)
     if service != "ecs" or key is None:
         return None
     try:
-        value = json.loads(body or b"{}").get(key)
+        return json.loads(body or b"{}").get(key)
     except (ValueError, AttributeError):
         return None
+
+
+def batch_size(service: str, action: str, body: bytes) -> int | None:
+    """How many services a DescribeServices names, or tasks a DescribeTasks."""
+    value = ecs_member(service, action, body, {"DescribeServices": "services", "DescribeTasks": "tasks"})
     return len(value) if isinstance(value, list) else None
 
 
@@ -490,13 +496,7 @@ def change_target(service: str, action: str, body: bytes) -> str | None:
         except (ValueError, AttributeError):
             url = (parse_qs(body.decode("utf-8", "replace")).get("QueueUrl") or [None])[0]
         return url.rstrip("/").rsplit("/", 1)[-1] if isinstance(url, str) else None
-    key = {"UpdateService": "service", "RegisterTaskDefinition": "family"}.get(action)
-    if service != "ecs" or key is None:
-        return None
-    try:
-        value = json.loads(body or b"{}").get(key)
-    except (ValueError, AttributeError):
-        return None
+    value = ecs_member(service, action, body, {"UpdateService": "service", "RegisterTaskDefinition": "family"})
     if not isinstance(value, str):
         return None
     # A service may be named by ARN; count it by its name.

@@ -284,15 +284,22 @@ has_lines() { [ -f "$1" ] && [ "$(wc -l <"$1" | tr -d ' ')" -ge "$2" ]; }
 # on_revision CLUSTER SERVICE ARN: the service no longer runs ARN.
 on_revision() { [ "$(svc "$1" "$2" taskDefinition)" != "$3" ]; }
 
-# stopped_during_rollout PID SERVICE BEFORE QUEUE: once SERVICE (in `default`) has left
-# BEFORE, the watching worker PID (output in w.out, w.err) is waiting for the rollout;
-# SIGTERM then stops it cleanly, exit 0, and the message of the unknown outcome stays.
-stopped_during_rollout() {
+# sigterm_during_rollout PID SERVICE BEFORE: once SERVICE (in `default`) has left BEFORE,
+# the worker PID (output in w.out, w.err) is waiting for the rollout: SIGTERM, then it
+# must exit within 10 s; its status in $rc.
+sigterm_during_rollout() {
 	wait_until 30 "deployment of $2 started" on_revision default "$2" "$3"
 	sleep 1
 	sigterm_and_wait "$1"
 	sed 's/^/   err: /' w.err >&2
 	sed 's/^/   out: /' w.out >&2
+}
+
+# stopped_during_rollout PID SERVICE BEFORE QUEUE: the watching worker PID, stopped by
+# SIGTERM while waiting for SERVICE's rollout, ends cleanly, exit 0, and the message of
+# the unknown outcome stays.
+stopped_during_rollout() {
+	sigterm_during_rollout "$1" "$2" "$3"
 	expect_eq "exit status after SIGTERM" "$rc" 0
 	expect_stderr w '^ecs-deployment: stopped'
 	expect_count "$4" 1 "after SIGTERM during a deployment"

@@ -19,3 +19,19 @@ print(r["lost"], r["deployedTwice"], r["finalOnNewest"], r["fates"].get("succeed
 	expect_eq "lost, twice, newest, succeeded, deployed, throttled" "$got" "0 0 6 12 12 1"
 	expect_match "report" "$(cat "$T/scale.out")" 'calls throttled by ECS \| DescribeServices [0-9]+'
 }
+
+case_scale_fifo_batched() {
+	# 2 workers with --batch 10, 6 services x 4 messages each on a FIFO queue: a receive may
+	# hold several messages of one service, deployed in order (the older superseded), and the
+	# batch's ecs-wait shares its polls. Unbatched, a deployment costs at least 3
+	# DescribeServices (ecs-register's check, ecs-update's, one poll); batched, fewer.
+	run scale python3 "$IT_ROOT/scripts/scale" --bin "$IT_BIN" --queue fifo --workers 2 --batch 10 --services 6 \
+		--messages 24 --speed 20 --timeout 30 --deadline 40 --max-attempts 10 --check --json scale.json
+	record "scale (2 workers --batch 10, 24 messages): status $rc after ${secs}s"
+	expect_rc scale 0
+	got=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["runs"][0]
+print(r["lost"], r["deployedTwice"], r["finalOnNewest"], r["deployed"], int(r["callsPerDeployment"]["DescribeServices"] < 3))' scale.json) ||
+		fail "unreadable scale.json"
+	# lost, deployed twice, services on their newest, deployments, fewer than 3 DescribeServices each
+	expect_eq "lost, twice, newest, deployed, DescribeServices < 3" "$got" "0 0 6 24 1"
+}

@@ -236,3 +236,25 @@ HARNESS
 	run h dash harness.sh
 	expect_rc h 0
 }
+
+case_log_format_json_for_every_line() {
+	given_message fail-start
+	worker w --log-format json
+	expect_rc w 1
+	# Every stderr line, the worker's own as well as the tools', is one JSON object.
+	got=$(python3 -c 'import json, sys
+tools = set()
+for line in open(sys.argv[1]):
+    o = json.loads(line)
+    assert set(o) >= {"time", "level", "tool", "message"}, line
+    tools.add(o["tool"])
+print(" ".join(sorted(tools)))' "$T/w.err") || fail "a stderr line of the worker is not a JSON log object"
+	expect_match "who logged" "$got" "ecs-deployment"
+	expect_stderr w '"level":"info","tool":"ecs-deployment","message":"message left in the queue for its redrive policy \(status 1\)"'
+	# A usage error too, with a quote and a control character in the value it names.
+	run u as deployer sh "$(worker_script)" --log-format json "--profile=a\"b$(printf '\033')"
+	expect_rc u 64
+	got=$(python3 -c 'import json, sys; o = json.loads(open(sys.argv[1]).read()); print(o["level"], o["message"])' "$T/u.err") ||
+		fail "the usage error is not one JSON object"
+	expect_eq "usage error" "$got" "error invalid value for --profile: control characters in 'a\"b\\x1b'"
+}

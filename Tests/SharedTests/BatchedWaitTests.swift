@@ -135,8 +135,22 @@ private func rollout(_ service: String, completesAt: Int, revision: Int = 8) -> 
         #expect(try ECSWait.parse([]).run(h.context) == .ok)
         #expect(ecs.describedServiceBatches == [["first"], ["first"], ["first", "late"], ["first", "late"], ["first"]])
         #expect(h.outJSON.map { $0["service"]?.stringValue } == ["late", "first"])
-        // The late one was judged from when it arrived (2.5 s) to the poll they shared next (3.5 s).
-        #expect(h.outJSON.map { $0["result"]?["elapsedSeconds"]?.doubleValue } == [1.0, 7.5])
+        // While the input is open, a first poll waits half a second for more documents: the first one's at
+        // 0.5 s, the late one's (it came at 2.5 s) at 3 s, shared; its outcome at the next shared poll, at 4 s.
+        #expect(h.outJSON.map { $0["result"]?["elapsedSeconds"]?.doubleValue } == [1.5, 8.0])
+    }
+
+    @Test func documentsWrittenOneByOneByAPipelineShareTheirFirstPoll() throws {
+        let names = ["a", "b", "c", "d"]
+        for name in names { ecs.serviceFrames[name] = rollout(name, completesAt: 1) }
+        let start = time.current
+        let h = Harness(tool: "ecs-wait", factory: FakeFactory(ecs: ecs), time: time)
+        // ecs-update writes a document every 0.1 s and ends later.
+        h.context.input = TimedSource(time: time, names.enumerated().map { (start + 0.1 * Double($0.offset), document($0.element) + "\n") },
+                                      endsAt: start + 5)
+        #expect(try ECSWait.parse([]).run(h.context) == .ok)
+        #expect(ecs.describedServiceBatches == [names])
+        #expect(h.outJSON.count == 4)
     }
 
     @Test func badJSONEndsTheReadingButNotTheWaitsStarted() throws {

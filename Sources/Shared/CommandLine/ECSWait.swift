@@ -172,13 +172,16 @@ extension ECSWait {
                 do {
                     while let (number, value) = try input.next() {
                         worst = worst.worse(handleDocument(value, number: number, context: context) { doc in
-                            let p = try start(doc, timeout: timeout, defaultCluster: defaultCluster, waiter: waiter, context: context)
+                            // More documents may follow from a pipeline: their first polls are shared.
+                            let p = try start(doc, timeout: timeout, defaultCluster: defaultCluster, waiter: waiter,
+                                              context: context, firstPollAfter: Self.gatherSeconds)
                             pending[p.ticket] = p.pending
                             return (nil, .ok)
                         })
                     }
                     if input.ended {
                         reading = false
+                        waiter.pollFirstOnesNow()
                     } else if context.input.waitReadable(seconds: waiter.nextPoll.map { max(0, $0 - context.time.now()) }) {
                         try input.read(context.input)
                     }
@@ -187,6 +190,7 @@ extension ECSWait {
                     context.logger.error(describe(error))
                     worst = worst.worse(exitStatus(of: error))
                     reading = false
+                    waiter.pollFirstOnesNow()
                 }
             } else if let next = waiter.nextPoll {
                 context.time.sleep(max(0, next - context.time.now()))
@@ -196,9 +200,13 @@ extension ECSWait {
         }
     }
 
+    /// How long a document's first poll waits for the documents an open input may still bring (a pipeline
+    /// writes them one by one); at the end of the input, the first polls are made at once.
+    static let gatherSeconds = 0.5
+
     /// Starts waiting for a document's deployment (or its rollback's).
     func start(_ doc: Document, timeout: Double, defaultCluster: String, waiter: Waiter,
-               context: ToolContext) throws -> (ticket: Int, pending: Pending) {
+               context: ToolContext, firstPollAfter: Double = 0) throws -> (ticket: Int, pending: Pending) {
         let service = try doc.service()
         let cluster = try doc.cluster() ?? defaultCluster
         let rollback = try doc.rollback()
@@ -211,7 +219,8 @@ extension ECSWait {
         // No call or retry of the real client may run far past the waits' own deadlines; the few seconds
         // of grace let the last poll, made at a deadline, still get its answer.
         ecs.deadline = max(ecs.deadline ?? 0, context.time.now() + timeout + 5)
-        let ticket = waiter.add(ecs: ecs, cluster: cluster, service: service, expectation: expectation, timeout: timeout)
+        let ticket = waiter.add(ecs: ecs, cluster: cluster, service: service, expectation: expectation, timeout: timeout,
+                                firstPollAfter: firstPollAfter)
         return (ticket, Pending(doc: doc, service: service, rollback: rollback))
     }
 

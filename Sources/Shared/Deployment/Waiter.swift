@@ -26,13 +26,23 @@ public final class Waiter {
     /// deadline, an unsupported deployment controller), never an outcome.
     public typealias Finished = (ticket: Int, outcome: Result<WaitResult, any Error>)
 
-    /// Starts waiting for a deployment; its first poll is due at once. The ticket names it when it finishes.
+    /// Starts waiting for a deployment; its first poll is due after `firstPollAfter` seconds (a caller that
+    /// expects more deployments soon lets them share it). The ticket names it when it finishes.
     @discardableResult
-    public func add(ecs: ECSAPI, cluster: String, service: String, expectation: WaitExpectation, timeout: Double) -> Int {
+    public func add(ecs: ECSAPI, cluster: String, service: String, expectation: WaitExpectation, timeout: Double,
+                    firstPollAfter: Double = 0) -> Int {
         nextTicket += 1
-        watches.append(Watch(ticket: nextTicket, ecs: ecs, cluster: cluster, service: service, expectation: expectation,
-                             start: time.now(), timeout: timeout))
+        let watch = Watch(ticket: nextTicket, ecs: ecs, cluster: cluster, service: service, expectation: expectation,
+                          start: time.now(), timeout: timeout)
+        watch.due += max(0, firstPollAfter)
+        watches.append(watch)
         return nextTicket
+    }
+
+    /// Makes every first poll still waiting due now: no more deployments are coming to share it.
+    public func pollFirstOnesNow() {
+        let now = time.now()
+        for w in watches where w.attempt == 0 { w.due = min(w.due, now) }
     }
 
     /// No deployment is being waited for.

@@ -127,10 +127,7 @@ func rollBack(_ doc: Document, defaultCluster: String, context: ToolContext) thr
         return (doc, .ok)
     case .update(let previous):
         let ecs = try context.factory.ecs(queueUrl: try doc.message()?.queueUrl)
-        let updated = try ecs.updateService(cluster: cluster, service: service, taskDefinition: previous)
-        guard let primary = ServiceView(updated).primary else {
-            throw SimpleToolError(.unavailable, "UpdateService of service \(service) returned no PRIMARY deployment")
-        }
+        let primary = try startDeployment(ecs, cluster: cluster, service: service, taskDefinition: previous)
         context.logger.info("service \(service): rolling back to \(shortTaskDefinition(previous)) with deployment \(primary.id)")
         started(primary.id, previous)
         return (doc, .ok)
@@ -152,10 +149,7 @@ func updateService(_ doc: Document, defaultCluster: String, context: ToolContext
     let view = ServiceView(try deployableService(ecs, cluster: cluster, service: service,
                                                  clusterNamedByInput: !clusterFromSettings && doc.clusterNamedByInput()))
     let previous = view.taskDefinition ?? view.primary?.taskDefinition
-    let updated = try ecs.updateService(cluster: cluster, service: service, taskDefinition: td)
-    guard let primary = ServiceView(updated).primary else {
-        throw SimpleToolError(.unavailable, "UpdateService of service \(service) returned no PRIMARY deployment")
-    }
+    let primary = try startDeployment(ecs, cluster: cluster, service: service, taskDefinition: td)
     doc.set(DocumentKey.previousTaskDefinitionArn, previous.map(JSON.string) ?? .null)
     doc.set(DocumentKey.deploymentId, .string(primary.id))
     context.logger.info("service \(service): deployment \(primary.id) of \(shortTaskDefinition(primary.taskDefinition)) started"

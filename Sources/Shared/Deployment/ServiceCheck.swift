@@ -25,6 +25,16 @@ public func deployableService(_ ecs: ECSAPI, cluster: String, service: String, c
     return current
 }
 
+/// Points the service at `taskDefinition` (UpdateService) and returns the deployment that started: the
+/// PRIMARY one of the answer, without which nothing can be judged (69, as for any broken answer).
+public func startDeployment(_ ecs: ECSAPI, cluster: String, service: String, taskDefinition: String) throws -> Deployment {
+    let updated = try ecs.updateService(cluster: cluster, service: service, taskDefinition: taskDefinition)
+    guard let primary = ServiceView(updated).primary else {
+        throw Failure(.unavailable, "UpdateService of service \(service) returned no PRIMARY deployment")
+    }
+    return primary
+}
+
 /// The service as one DescribeServices returns it. A service ECS does not find (its failure reason
 /// MISSING, or any other) is the input's fault (65), whichever tool asks.
 public func describeService(_ ecs: ECSAPI, cluster: String, service: String) throws -> JSON {

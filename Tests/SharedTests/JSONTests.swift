@@ -53,6 +53,24 @@ import Testing
         }
     }
 
+    @Test func positionsCountWhatAStreamAlreadyDropped() throws {
+        // The first value and the line before it are consumed and dropped before the error comes.
+        var p = JSONStreamParser(source: "<stdin>")
+        p.append(Array("{}\n{\"a\":1} ".utf8))
+        #expect(try p.next() == [:])
+        #expect(try p.next() == ["a": 1])
+        #expect(try p.next() == nil)
+        p.append(Array("{\"é\": tru}".utf8))
+        p.finish()
+        do {
+            _ = try p.next()
+            Issue.record("expected a parse error")
+        } catch let e as JSONParseError {
+            #expect(e.line == 2)
+            #expect(e.column == 18)  // at the "}" that ends "tru"; "é" counts once
+        }
+    }
+
     @Test func duplicateKeysAreRejected() {
         #expect(throws: JSONParseError.self) { try JSON.parse(#"{"a":1,"a":2}"#) }
     }

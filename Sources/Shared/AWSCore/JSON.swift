@@ -291,31 +291,30 @@ public struct JSONStreamParser {
     /// Drops consumed bytes so a long-running stream does not grow without bound.
     private mutating func compact() {
         guard start > 0 else { return }
-        for b in buffer[0..<start] {
-            if b == 0x0A {
-                droppedLines += 1
-                droppedColumnCarry = 0
-            } else if b & 0xC0 != 0x80 {
-                droppedColumnCarry += 1
-            }
-        }
+        Self.count(buffer[0..<start], lines: &droppedLines, columns: &droppedColumnCarry)
         dropped += start
         buffer.removeFirst(start)
         start = 0
     }
 
     private func lineColumn(_ at: Int) -> (Int, Int) {
-        var line = droppedLines + 1
-        var column = droppedColumnCarry + 1
-        for b in buffer[0..<at] {
+        var lines = droppedLines
+        var columns = droppedColumnCarry
+        Self.count(buffer[0..<at], lines: &lines, columns: &columns)
+        return (lines + 1, columns + 1)
+    }
+
+    /// Adds the newlines of `bytes` to `lines`, and to `columns` the characters (UTF-8 lead bytes) after
+    /// the last of them, or after what `columns` held when there is none.
+    private static func count(_ bytes: ArraySlice<UInt8>, lines: inout Int, columns: inout Int) {
+        for b in bytes {
             if b == 0x0A {
-                line += 1
-                column = 1
+                lines += 1
+                columns = 0
             } else if b & 0xC0 != 0x80 {
-                column += 1
+                columns += 1
             }
         }
-        return (line, column)
     }
 
     private static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }

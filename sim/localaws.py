@@ -469,6 +469,46 @@ class LocalAWS:
         return respond(start_response, 200, [("Content-Type", "application/json")], json.dumps(payload).encode())
 
 
+# One SQS call at a time changes or reads the queues (see make_sqs_atomic).
+SQS_LOCK = threading.RLock()
+
+
+def make_sqs_atomic() -> None:
+    """Makes each call of moto's SQS backend atomic, as SQS's are. The server answers requests on
+    several threads, and moto's receive is not safe across them: two workers receiving at once
+    could both take messages of one FIFO group (and so deploy one service's messages out of
+    order), or fail with "Set changed size during iteration". A long poll waits outside the lock,
+    looking again every 50 ms, so it never holds up the other calls."""
+    from moto.sqs.models import SQSBackend
+
+    if getattr(SQSBackend, "_atomic", False):
+        return
+
+    def locked(method: Any) -> Any:
+        def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+            with SQS_LOCK:
+                return method(self, *args, **kwargs)
+        return call
+
+    receive = SQSBackend.receive_message
+
+    def receive_message(self: Any, queue_name: str, count: int, wait_seconds_timeout: int, visibility_timeout: int,
+                        message_attribute_names: list[str] | None = None) -> Any:
+        deadline = time.monotonic() + (wait_seconds_timeout or 0)
+        while True:
+            with SQS_LOCK:
+                got = receive(self, queue_name, count, 0, visibility_timeout, message_attribute_names)
+            if got or time.monotonic() >= deadline:
+                return got
+            time.sleep(0.05)
+
+    for name in ("send_message", "send_message_batch", "delete_message", "delete_message_batch",
+                 "change_message_visibility", "change_message_visibility_batch", "purge_queue"):
+        setattr(SQSBackend, name, locked(getattr(SQSBackend, name)))
+    SQSBackend.receive_message = receive_message
+    SQSBackend._atomic = True
+
+
 def ecs_member(service: str, action: str, body: bytes, keys: dict[str, str]) -> Any:
     """The member of an ECS request's JSON body that `keys` names for its action; None when the
     action is not in `keys` or the body cannot be read."""
@@ -591,6 +631,7 @@ def main(argv: list[str] | None = None) -> int:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
     from werkzeug.serving import make_server
 
+    make_sqs_atomic()
     with open(POLICY_FILE) as fh:
         policy_text = fh.read()
     users = bootstrap_iam(policy_text)
